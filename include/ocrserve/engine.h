@@ -1,0 +1,92 @@
+#pragma once
+// The OCR engine: image -> text lines with quads, per-character boxes and confidences.
+// Knows nothing of HTTP or documents. One OcrEngine is loaded once and shared by every caller:
+// recognize() is const and re-entrant.
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace ocrserve {
+
+// Four points; for a text line p0->p1 is the reading direction along the top edge, then p2, p3
+// (clockwise). For upright text that is top-left, top-right, bottom-right, bottom-left.
+using Quad = std::array<cv::Point2f, 4>;
+
+struct EngineOptions {
+  std::string model_dir;        // empty: the directory scripts/setup fills
+  std::string tessdata_dir;     // empty: Tesseract's default
+  int intra_op_threads = 1;     // threads per inference; callers run concurrently
+  int det_max_side = 960;       // detector input cap (memory grows with the largest input)
+  float det_threshold = 0.3f;   // probability -> text pixel
+  float det_box_threshold = 0.6f;
+  float det_unclip_ratio = 1.5f;
+  int det_min_size = 3;
+  int det_max_candidates = 1000;
+  int rec_height = 48;
+  int rec_batch_size = 8;
+  int rec_max_width = 1600;     // wider crops are read in overlapping segments
+  bool rec_batching = true;     // false: one line per inference (the peer's way; for benchmarks)
+  float cls_threshold = 0.9f;
+};
+
+struct CharBox {
+  std::string text;  // one UTF-8 character
+  Quad quad{};
+  float confidence = 0.f;
+};
+
+struct TextLine {
+  std::string text;
+  Quad quad{};
+  float confidence = 0.f;
+  int row = 0;                 // lines with the same row share a visual text line
+  std::vector<CharBox> chars;  // filled when RecognizeOptions::with_chars
+};
+
+struct RecognizeOptions {
+  // Find the page orientation (0/90/180/270 and any skew) before reading; reports direction.
+  bool detect_direction = false;
+  // Lines may each have their own orientation (checked per line); false: one for the page.
+  bool per_line_orientation = true;
+  // The whole image is one text line: skip detection.
+  bool single_line = false;
+  bool with_chars = false;
+  // "" / "zh" / "en" / "auto": PP-OCR; others (ISO 639-1: th, vi, es, km, ...): Tesseract.
+  std::string language;
+};
+
+struct PageText {
+  std::vector<TextLine> lines;  // reading order: top-to-bottom, left-to-right
+  float direction = -1.f;       // anticlockwise rotation of the page in degrees [0, 360), -1 when not asked
+};
+
+// Stage timings of one call, for benchmarks and access logs.
+struct EngineTimings {
+  double detect_ms = 0, classify_ms = 0, recognize_ms = 0;
+};
+
+class OcrEngine {
+ public:
+  explicit OcrEngine(const EngineOptions& options = {});
+  ~OcrEngine();
+  OcrEngine(const OcrEngine&) = delete;
+  OcrEngine& operator=(const OcrEngine&) = delete;
+
+  PageText recognize(const cv::Mat& bgr, const RecognizeOptions& options = {}, EngineTimings* timings = nullptr) const;
+
+  // True when `language` is served (PP-OCR or an installed Tesseract language pack).
+  bool supports_language(const std::string& language) const;
+  const EngineOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Languages of the General Text contract and the Tesseract pack each maps to.
+const std::vector<std::pair<std::string, std::string>>& tesseract_languages();
+
+}  // namespace ocrserve

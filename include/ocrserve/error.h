@@ -1,0 +1,26 @@
+#pragma once
+// One error type for the whole library: a vendor-neutral code (the Huawei code, which the other
+// front doors map from) plus a message that tells the caller what to change.
+#include <stdexcept>
+#include <string>
+
+namespace ocrserve {
+
+namespace codes {
+inline constexpr const char* kInvalidParameter = "AIS.0101";
+inline constexpr const char* kFormatNotSupported = "AIS.0102";
+inline constexpr const char* kImageSizeOutOfRange = "AIS.0103";
+inline constexpr const char* kImageNotSupported = "AIS.0104";
+inline constexpr const char* kRecognitionFailed = "AIS.0105";
+}  // namespace codes
+
+class Error : public std::runtime_error {
+ public:
+  Error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const noexcept { return code_; }
+
+ private:
+  std::string code_;
+};
+
+}  // namespace ocrserve

@@ -1,0 +1,186 @@
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "ocrserve/error.h"
+#include "ocrserve/general_text.h"
+
+namespace ocrserve::cli {
+
+namespace {
+
+struct CommonArgs {
+  EngineOptions engine;
+  nlohmann::json body = nlohmann::json::object();  // the API flags, as a request body would carry them
+  std::vector<std::string> positional;
+  std::string api;
+  std::string out;
+  int concurrency = 1;
+};
+
+// One table of flags: each maps to a request field (so the CLI validates exactly as the API does).
+CommonArgs parse(std::vector<std::string> args) {
+  CommonArgs a;
+  auto value = [&](size_t& i) -> std::string {
+    if (i + 1 >= args.size()) throw std::invalid_argument("flag " + args[i] + " needs a value");
+    return args[++i];
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& f = args[i];
+    if (f == "--detect-direction") a.body["detect_direction"] = true;
+    else if (f == "--quick-mode") a.body["quick_mode"] = true;
+    else if (f == "--character-mode") a.body["character_mode"] = true;
+    else if (f == "--single-orientation-mode") a.body["single_orientation_mode"] = true;
+    else if (f == "--markdown") a.body["return_markdown_result"] = true;
+    else if (f == "--language") a.body["language"] = value(i);
+    else if (f == "--pdf-page-number") a.body["pdf_page_number"] = std::stoi(value(i));
+    else if (f == "--threads") a.engine.intra_op_threads = std::stoi(value(i));
+    else if (f == "--models") a.engine.model_dir = value(i);
+    else if (f == "--api") a.api = value(i);
+    else if (f == "--out") a.out = value(i);
+    else if (f == "--concurrency") a.concurrency = std::max(1, std::stoi(value(i)));
+    else if (f.rfind("--", 0) == 0) throw std::invalid_argument("unknown flag " + f);
+    else a.positional.push_back(f);
+  }
+  return a;
+}
+
+std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+nlohmann::json error_json(const std::string& code, const std::string& message) {
+  return {{"error_code", code}, {"error_msg", message}};
+}
+
+// One file through intake and the extractor, as the HTTP API would answer it.
+nlohmann::json recognize_file(const GeneralTextExtractor& extractor, const std::filesystem::path& path,
+                              const GeneralTextRequest& request) {
+  try {
+    const auto bytes = read_file(path);
+    const ImageIntake intake(general_text_limits());
+    // The contract limits the base64 size; a file is measured as it would be sent.
+    if ((bytes.size() + 2) / 3 * 4 > intake.limits().max_base64_bytes) {
+      throw Error(codes::kImageSizeOutOfRange, "The file is larger than 10 MB once base64-encoded");
+    }
+    IntakeOptions options;
+    options.pdf_page_number = request.pdf_page_number;
+    const DecodedImage image = intake.from_bytes(bytes, options);
+    return {{"result", to_json(extractor.extract(image.bgr, request))}};
+  } catch (const Error& e) {
+    return error_json(e.code(), e.what());
+  }
+}
+
+void require_api(const std::string& api) {
+  if (api != "general-text") {
+    throw std::invalid_argument("unsupported api '" + api + "' (available: general-text)");
+  }
+}
+
+}  // namespace
+
+int run_recognize(std::vector<std::string> args) {
+  if (args.empty()) throw std::invalid_argument("recognize needs an api name and a file");
+  const std::string api = args[0];
+  args.erase(args.begin());
+  require_api(api);
+  CommonArgs a = parse(args);
+  if (a.positional.size() != 1) throw std::invalid_argument("recognize needs exactly one file");
+  GeneralTextRequest request;
+  try {
+    request = parse_general_text_request(a.body);
+  } catch (const Error& e) {
+    std::cout << error_json(e.code(), e.what()).dump(2) << "\n";
+    return 2;
+  }
+  const OcrEngine engine(a.engine);
+  const GeneralTextExtractor extractor(engine);
+  const nlohmann::json out = recognize_file(extractor, a.positional[0], request);
+  std::cout << out.dump(2) << "\n";
+  return out.contains("error_code") ? 2 : 0;
+}
+
+namespace {
+
+bool is_image_file(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* e : {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".pdf"}) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+void draw_progress(size_t done, size_t total, double seconds) {
+  const int width = 30;
+  const int filled = total ? static_cast<int>(width * done / total) : width;
+  const double rate = seconds > 0 ? done / seconds : 0;
+  const double eta = rate > 0 ? (total - done) / rate : 0;
+  std::fprintf(stderr, "\r[%s%s] %zu/%zu  %.1f img/s  ETA %.0fs ", std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(), done, total, rate, eta);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int run_batch(std::vector<std::string> args) {
+  CommonArgs a = parse(args);
+  require_api(a.api);
+  if (a.positional.size() != 1 || a.out.empty()) throw std::invalid_argument("batch needs --api, a directory and --out");
+  const GeneralTextRequest request = parse_general_text_request(a.body);
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(a.positional[0])) {
+    if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+
+  const OcrEngine engine(a.engine);
+  const GeneralTextExtractor extractor(engine);
+  std::ofstream out(a.out, std::ios::app);
+  if (!out) throw std::runtime_error("cannot write " + a.out);
+
+  std::mutex mutex;
+  std::atomic<size_t> next{0};
+  size_t done = 0, failed = 0, blocks = 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      const auto t0 = std::chrono::steady_clock::now();
+      nlohmann::json result = recognize_file(extractor, files[i], request);
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      nlohmann::json line = {{"file", files[i].string()}, {"ms", std::round(ms * 10) / 10}};
+      line.update(result);
+      std::lock_guard lock(mutex);
+      out << line.dump() << "\n";
+      ++done;
+      if (result.contains("error_code")) ++failed;
+      else blocks += result["result"]["words_block_count"].get<size_t>();
+      draw_progress(done, files.size(),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < a.concurrency; ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "\n\n| files | ok | failed | text blocks | seconds | images/s |\n|---|---|---|---|---|---|\n"
+                       "| %zu | %zu | %zu | %zu | %.1f | %.2f |\n",
+               files.size(), done - failed, failed, blocks, seconds, seconds > 0 ? done / seconds : 0.0);
+  return failed == 0 ? 0 : 3;
+}
+
+}  // namespace ocrserve::cli

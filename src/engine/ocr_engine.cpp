@@ -1,0 +1,315 @@
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <numeric>
+
+#include <opencv2/imgproc.hpp>
+
+#include "engine/geometry.h"
+#include "engine/line_classifier.h"
+#include "engine/tesseract_recognizer.h"
+#include "engine/text_detector.h"
+#include "engine/text_recognizer.h"
+#include "ocrserve/engine.h"
+#include "ocrserve/error.h"
+
+namespace ocrserve {
+
+using namespace engine;
+
+const std::vector<std::pair<std::string, std::string>>& tesseract_languages() {
+  static const std::vector<std::pair<std::string, std::string>> table = {
+      {"ms", "msa"}, {"uk", "ukr"}, {"hi", "hin"}, {"ru", "rus"}, {"vi", "vie"}, {"id", "ind"}, {"th", "tha"},
+      {"ar", "ara"}, {"de", "deu"}, {"la", "lat"}, {"fr", "fra"}, {"it", "ita"}, {"es", "spa"}, {"pt", "por"},
+      {"ro", "ron"}, {"pl", "pol"}, {"am", "amh"}, {"ja", "jpn"}, {"ko", "kor"}, {"tr", "tur"}, {"no", "nor"},
+      {"da", "dan"}, {"sv", "swe"}, {"km", "khm"}, {"he", "heb"}};
+  return table;
+}
+
+namespace {
+
+constexpr float kDropScore = 0.5f;  // lines read with less confidence are noise, as in PP-OCR
+
+bool is_ppocr_language(const std::string& language) {
+  return language.empty() || language == "zh" || language == "en" || language == "auto";
+}
+
+std::string tesseract_name(const std::string& language) {
+  for (const auto& [iso, tess] : tesseract_languages()) {
+    if (iso == language) return tess;
+  }
+  return {};
+}
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+bool is_tall(const Quad& q) {
+  return edge_length(q[0], q[3]) >= 1.5f * edge_length(q[0], q[1]);
+}
+
+// Dominant text axis in degrees (-90, 90], from the long sides of elongated boxes.
+double dominant_axis(const std::vector<ScoredQuad>& boxes) {
+  double c = 0, s = 0;
+  for (const auto& b : boxes) {
+    const cv::Point2f top = b.quad[1] - b.quad[0], side = b.quad[3] - b.quad[0];
+    const float lt = static_cast<float>(cv::norm(top)), ls = static_cast<float>(cv::norm(side));
+    if (std::max(lt, ls) < 1.5f * std::min(lt, ls)) continue;  // too square to tell
+    const cv::Point2f axis = lt >= ls ? top : side;
+    const double a = 2.0 * std::atan2(axis.y, axis.x);
+    const double w = std::max(lt, ls);
+    c += w * std::cos(a);
+    s += w * std::sin(a);
+  }
+  if (c == 0 && s == 0) return 0;
+  double deg = std::atan2(s, c) / 2.0 * 180.0 / CV_PI;  // (-90, 90]
+  if (deg <= -90) deg += 180;
+  return deg;
+}
+
+float reading_score(const LineReading& r) { return r.confidence * static_cast<float>(r.chars.size()); }
+
+}  // namespace
+
+struct OcrEngine::Impl {
+  EngineOptions options;
+  TextDetector detector;
+  LineClassifier classifier;
+  TextRecognizer recognizer;
+  mutable std::mutex tesseract_mutex;
+  mutable std::map<std::string, std::unique_ptr<TesseractRecognizer>> tesseract;  // loaded on first use
+
+  explicit Impl(const EngineOptions& o)
+      : options(o),
+        detector(o.model_dir + "/ch_PP-OCRv4_det_infer.onnx", o.intra_op_threads, o.det_max_side,
+                 DbParams{o.det_threshold, o.det_box_threshold, o.det_unclip_ratio, o.det_min_size,
+                          o.det_max_candidates}),
+        classifier(o.model_dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", o.intra_op_threads),
+        recognizer(o.model_dir + "/ch_PP-OCRv4_rec_infer.onnx", o.model_dir + "/ppocr_keys_v1.txt",
+                   o.intra_op_threads,
+                   RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching}) {}
+
+  const LineRecognizer& recognizer_for(const std::string& language) const {
+    if (is_ppocr_language(language)) return recognizer;
+    const std::string tess = tesseract_name(language);
+    if (tess.empty() || !tesseract_has_language(options.tessdata_dir, tess)) {
+      throw Error(codes::kInvalidParameter, "language '" + language + "' is not supported by this server");
+    }
+    std::lock_guard lock(tesseract_mutex);
+    auto& slot = tesseract[tess];
+    if (!slot) slot = std::make_unique<TesseractRecognizer>(options.tessdata_dir, tess);
+    return *slot;
+  }
+
+  std::vector<LineReading> read(const LineRecognizer& rec, const cv::Mat& image, const std::vector<Quad>& quads,
+                                std::vector<cv::Mat>* crops_out = nullptr) const {
+    std::vector<cv::Mat> crops;
+    crops.reserve(quads.size());
+    for (const auto& q : quads) crops.push_back(crop_quad(image, q));
+    auto readings = rec.read(crops);
+    if (crops_out) *crops_out = std::move(crops);
+    return readings;
+  }
+
+  // Decides which way each line reads: tall lines both ways, flagged lines both ways.
+  void orient_lines(const LineRecognizer& rec, const cv::Mat& image, std::vector<Quad>& quads, bool per_line,
+                    EngineTimings& t) const {
+    std::vector<size_t> ambiguous;
+    std::vector<Quad> alternatives;
+    std::vector<size_t> flat;
+    for (size_t i = 0; i < quads.size(); ++i) {
+      if (is_tall(quads[i])) {
+        quads[i] = rotate_reading(quads[i], 3);  // reads bottom-to-top: the page turned anticlockwise
+        ambiguous.push_back(i);
+        alternatives.push_back(rotate_reading(quads[i], 2));
+      } else if (per_line) {
+        flat.push_back(i);
+      }
+    }
+    if (!flat.empty()) {
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<cv::Mat> crops;
+      for (size_t i : flat) crops.push_back(crop_quad(image, quads[i]));
+      const auto directions = classifier.classify(crops);
+      for (size_t k = 0; k < flat.size(); ++k) {
+        if (directions[k].flipped && directions[k].confidence >= options.cls_threshold) {
+          ambiguous.push_back(flat[k]);
+          alternatives.push_back(rotate_reading(quads[flat[k]], 2));
+        }
+      }
+      t.classify_ms += elapsed_ms(start);
+    }
+    if (ambiguous.empty()) return;
+    // The classifier flips clean lines now and then: the recognizer's confidence has the last word.
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<Quad> both;
+    for (size_t k = 0; k < ambiguous.size(); ++k) {
+      both.push_back(quads[ambiguous[k]]);
+      both.push_back(alternatives[k]);
+    }
+    const auto readings = read(rec, image, both);
+    for (size_t k = 0; k < ambiguous.size(); ++k) {
+      if (reading_score(readings[2 * k + 1]) > reading_score(readings[2 * k])) quads[ambiguous[k]] = alternatives[k];
+    }
+    t.classify_ms += elapsed_ms(start);
+  }
+
+  // Page orientation by reading a sample of lines both ways.
+  bool page_is_upside_down(const LineRecognizer& rec, const cv::Mat& image, const std::vector<Quad>& quads) const {
+    std::vector<size_t> order(quads.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return edge_length(quads[a][0], quads[a][1]) > edge_length(quads[b][0], quads[b][1]);
+    });
+    order.resize(std::min<size_t>(order.size(), 8));
+    std::vector<Quad> sample;
+    for (size_t i : order) {
+      sample.push_back(quads[i]);
+      sample.push_back(rotate_reading(quads[i], 2));
+    }
+    const auto readings = read(rec, image, sample);
+    float upright = 0, flipped = 0;
+    for (size_t k = 0; k < order.size(); ++k) {
+      upright += reading_score(readings[2 * k]);
+      flipped += reading_score(readings[2 * k + 1]);
+    }
+    return flipped > upright;
+  }
+};
+
+OcrEngine::OcrEngine(const EngineOptions& options) {
+  EngineOptions o = options;
+  if (o.model_dir.empty()) o.model_dir = OCRSERVE_DEFAULT_MODEL_DIR;
+  impl_ = std::make_unique<Impl>(o);
+}
+
+OcrEngine::~OcrEngine() = default;
+
+const EngineOptions& OcrEngine::options() const { return impl_->options; }
+
+bool OcrEngine::supports_language(const std::string& language) const {
+  if (is_ppocr_language(language)) return true;
+  const std::string tess = tesseract_name(language);
+  return !tess.empty() && tesseract_has_language(impl_->options.tessdata_dir, tess);
+}
+
+namespace {
+
+// Rows of lines whose centres are within half a line height, top to bottom, left to right within a
+// row. Keys are in the reading frame (upright text).
+std::vector<std::pair<size_t, int>> reading_order(const std::vector<Quad>& upright) {
+  struct Item {
+    size_t index;
+    float cx, cy, h;
+  };
+  std::vector<Item> items;
+  for (size_t i = 0; i < upright.size(); ++i) {
+    const auto& q = upright[i];
+    const cv::Point2f c = (q[0] + q[1] + q[2] + q[3]) * 0.25f;
+    items.push_back({i, c.x, c.y, std::max(1.f, (edge_length(q[0], q[3]) + edge_length(q[1], q[2])) / 2)});
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.cy < b.cy; });
+  std::vector<std::vector<Item>> rows;
+  for (const Item& it : items) {
+    if (!rows.empty()) {
+      const Item& anchor = rows.back().front();
+      if (std::abs(it.cy - anchor.cy) < 0.5f * std::min(it.h, anchor.h)) {
+        rows.back().push_back(it);
+        continue;
+      }
+    }
+    rows.push_back({it});
+  }
+  std::vector<std::pair<size_t, int>> out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::sort(rows[r].begin(), rows[r].end(), [](const Item& a, const Item& b) { return a.cx < b.cx; });
+    for (const Item& it : rows[r]) out.emplace_back(it.index, static_cast<int>(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& options, EngineTimings* timings) const {
+  if (bgr.empty() || bgr.type() != CV_8UC3) throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
+  EngineTimings local;
+  EngineTimings& t = timings ? *timings : local;
+  const LineRecognizer& rec = impl_->recognizer_for(options.language);
+  PageText page;
+
+  cv::Mat work = bgr;
+  cv::Matx23d to_work(1, 0, 0, 0, 1, 0);
+  std::vector<Quad> quads;
+  bool upside_down = false;
+  double axis = 0;
+
+  if (options.single_line) {
+    const float w = static_cast<float>(bgr.cols), h = static_cast<float>(bgr.rows);
+    quads.push_back({cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)});
+  } else {
+    auto start = std::chrono::steady_clock::now();
+    auto boxes = impl_->detector.detect(bgr);
+    if (options.detect_direction) {
+      axis = dominant_axis(boxes);
+      if (std::abs(axis) > 1.0) {
+        // Straighten the page and detect again: DB boxes are tightest on horizontal lines.
+        work = rotate_expanded(bgr, axis, to_work);
+        boxes = impl_->detector.detect(work);
+      }
+    }
+    t.detect_ms += elapsed_ms(start);
+    for (const auto& b : boxes) quads.push_back(b.quad);
+  }
+
+  if (options.detect_direction && !quads.empty()) {
+    const auto start = std::chrono::steady_clock::now();
+    upside_down = impl_->page_is_upside_down(rec, work, quads);
+    if (upside_down) {
+      for (auto& q : quads) q = rotate_reading(q, 2);
+    }
+    t.classify_ms += elapsed_ms(start);
+    double direction = std::fmod(axis + (upside_down ? 180.0 : 0.0) + 360.0, 360.0);
+    page.direction = static_cast<float>(std::round(direction * 10000.0) / 10000.0);
+  } else if (!options.single_line) {
+    impl_->orient_lines(rec, work, quads, options.per_line_orientation, t);
+  } else if (is_tall(quads[0])) {
+    impl_->orient_lines(rec, work, quads, false, t);
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<cv::Mat> crops;
+  const auto readings = impl_->read(rec, work, quads, &crops);
+  t.recognize_ms += elapsed_ms(start);
+
+  // Reading order in the upright frame of the page.
+  std::vector<Quad> upright = quads;
+  if (upside_down) {
+    for (auto& q : upright) {
+      for (auto& p : q) p = -p;
+    }
+  }
+  const cv::Matx23d to_original = invert_affine(to_work);
+  for (const auto& [i, row] : reading_order(upright)) {
+    const LineReading& r = readings[i];
+    if (r.text.empty() || r.confidence < kDropScore) continue;
+    TextLine line;
+    line.text = r.text;
+    line.confidence = r.confidence;
+    line.row = row;
+    line.quad = transform_quad(quads[i], to_original);
+    if (options.with_chars) {
+      const float width = std::max(1, crops[i].cols);
+      for (const ReadChar& c : r.chars) {
+        if (c.text == " ") continue;
+        line.chars.push_back({c.text, quad_slice(line.quad, c.x0 / width, c.x1 / width), c.confidence});
+      }
+    }
+    page.lines.push_back(std::move(line));
+  }
+  return page;
+}
+
+}  // namespace ocrserve

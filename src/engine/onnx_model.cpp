@@ -1,0 +1,56 @@
+#include "engine/onnx_model.h"
+
+#include <filesystem>
+#include <numeric>
+
+#include "ocrserve/error.h"
+
+namespace ocrserve::engine {
+
+Ort::Env& ort_env() {
+  static Ort::Env env(ORT_LOGGING_LEVEL_ERROR, "ocrserve");
+  return env;
+}
+
+namespace {
+Ort::SessionOptions session_options(int threads) {
+  Ort::SessionOptions options;
+  options.SetIntraOpNumThreads(threads);
+  options.SetInterOpNumThreads(1);
+  options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+  // Spinning threads steal the core another request's inference needs.
+  options.AddConfigEntry("session.intra_op.allow_spinning", "0");
+  options.AddConfigEntry("session.inter_op.allow_spinning", "0");
+  return options;
+}
+
+Ort::Session open_session(const std::string& path, int threads) {
+  if (!std::filesystem::exists(path)) {
+    throw std::runtime_error("model file not found: " + path + " (run scripts/setup)");
+  }
+  return Ort::Session(ort_env(), path.c_str(), session_options(threads));
+}
+}  // namespace
+
+OnnxModel::OnnxModel(const std::string& path, int intra_op_threads) : session_(open_session(path, intra_op_threads)) {
+  Ort::AllocatorWithDefaultOptions allocator;
+  input_name_ = session_.GetInputNameAllocated(0, allocator).get();
+  output_name_ = session_.GetOutputNameAllocated(0, allocator).get();
+}
+
+Tensor OnnxModel::run(const float* input, const std::vector<int64_t>& shape) const {
+  const size_t count = std::accumulate(shape.begin(), shape.end(), size_t{1}, std::multiplies<>());
+  const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  Ort::Value in = Ort::Value::CreateTensor<float>(memory, const_cast<float*>(input), count, shape.data(), shape.size());
+  const char* in_names[] = {input_name_.c_str()};
+  const char* out_names[] = {output_name_.c_str()};
+  auto outputs = session_.Run(Ort::RunOptions{nullptr}, in_names, &in, 1, out_names, 1);
+  auto info = outputs[0].GetTensorTypeAndShapeInfo();
+  Tensor result;
+  result.shape = info.GetShape();
+  const float* data = outputs[0].GetTensorData<float>();
+  result.data.assign(data, data + info.GetElementCount());
+  return result;
+}
+
+}  // namespace ocrserve::engine

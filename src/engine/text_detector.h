@@ -1,0 +1,21 @@
+#pragma once
+// Text detection: PP-OCR DB model + post-processing.
+#include <vector>
+
+#include "engine/db_postprocess.h"
+#include "engine/onnx_model.h"
+
+namespace ocrserve::engine {
+
+class TextDetector {
+ public:
+  TextDetector(const std::string& model_path, int threads, int max_side, DbParams params);
+  std::vector<ScoredQuad> detect(const cv::Mat& bgr) const;
+
+ private:
+  OnnxModel model_;
+  int max_side_;
+  DbParams params_;
+};
+
+}  // namespace ocrserve::engine

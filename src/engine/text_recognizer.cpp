@@ -1,0 +1,138 @@
+#include "engine/text_recognizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <opencv2/imgproc.hpp>
+
+namespace ocrserve::engine {
+
+struct TextRecognizer::Prepared {
+  cv::Mat resized;      // height x width BGR
+  float scale = 1;      // crop pixels per resized pixel
+  size_t source = 0;    // index of the crop
+  float offset = 0;     // x of this segment in the crop (crop pixels)
+  bool segment = false;
+};
+
+TextRecognizer::TextRecognizer(const std::string& model_path, const std::string& dictionary_path, int threads,
+                               RecognizerParams params)
+    : model_(model_path, threads), decoder_(CtcDecoder::from_dictionary_file(dictionary_path)), params_(params) {}
+
+namespace {
+cv::Mat resize_to_height(const cv::Mat& crop, int height) {
+  const double ratio = static_cast<double>(crop.cols) / std::max(1, crop.rows);
+  const int w = std::max(8, static_cast<int>(std::ceil(height * ratio)));
+  cv::Mat out;
+  cv::resize(crop, out, cv::Size(w, height), 0, 0, cv::INTER_LINEAR);
+  return out;
+}
+
+// Joins segment readings: a character whose centre lies in the overlap belongs to the segment
+// whose centre it is closer to.
+LineReading merge_segments(std::vector<std::pair<float, LineReading>> parts, float segment_width) {
+  LineReading merged;
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  float sum = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const float lo = i == 0 ? -1e9f : (parts[i].first + parts[i - 1].first + segment_width) / 2.f;
+    const float hi = i + 1 == parts.size() ? 1e9f : (parts[i].first + segment_width + parts[i + 1].first) / 2.f;
+    for (const ReadChar& c : parts[i].second.chars) {
+      const float centre = (c.x0 + c.x1) / 2.f;
+      if (centre < lo || centre >= hi) continue;
+      merged.chars.push_back(c);
+      merged.text += c.text;
+      sum += c.confidence;
+    }
+  }
+  merged.confidence = merged.chars.empty() ? 0.f : sum / merged.chars.size();
+  return merged;
+}
+}  // namespace
+
+void TextRecognizer::run_batch(const std::vector<Prepared>& items, const std::vector<size_t>& order, size_t begin,
+                               size_t end, std::vector<LineReading>& out) const {
+  const int h = params_.height;
+  int width = 8;
+  for (size_t i = begin; i < end; ++i) width = std::max(width, items[order[i]].resized.cols);
+  width = (width + 7) / 8 * 8;
+  const int n = static_cast<int>(end - begin);
+  // Padding stays 0, which is mid-grey after the (x/255 - 0.5)/0.5 normalization, as in training.
+  std::vector<float> input(static_cast<size_t>(n) * 3 * h * width, 0.f);
+  for (int b = 0; b < n; ++b) {
+    const cv::Mat& img = items[order[begin + b]].resized;
+    float* base = input.data() + static_cast<size_t>(b) * 3 * h * width;
+    for (int y = 0; y < h; ++y) {
+      const uint8_t* row = img.ptr<uint8_t>(y);
+      for (int x = 0; x < img.cols; ++x) {
+        for (int c = 0; c < 3; ++c) base[(static_cast<size_t>(c) * h + y) * width + x] = row[x * 3 + c] / 127.5f - 1.f;
+      }
+    }
+  }
+  const Tensor result = model_.run(input.data(), {n, 3, h, width});
+  const int steps = static_cast<int>(result.shape[1]), classes = static_cast<int>(result.shape[2]);
+  const float step_width = static_cast<float>(width) / steps;
+  for (int b = 0; b < n; ++b) {
+    const Prepared& item = items[order[begin + b]];
+    const CtcResult decoded = decoder_.decode(result.data.data() + static_cast<size_t>(b) * steps * classes, steps,
+                                              classes);
+    const auto spans = char_spans(decoded.chars, step_width, static_cast<float>(item.resized.cols));
+    LineReading reading;
+    reading.text = decoded.text;
+    reading.confidence = decoded.confidence;
+    for (size_t i = 0; i < decoded.chars.size(); ++i) {
+      reading.chars.push_back({decoded.chars[i].text, item.offset + spans[i].x0 * item.scale,
+                               item.offset + spans[i].x1 * item.scale, decoded.chars[i].confidence});
+    }
+    out[order[begin + b]] = std::move(reading);
+  }
+}
+
+std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops) const {
+  // Long lines are cut into overlapping segments: the model drops characters on very wide inputs.
+  std::vector<Prepared> items;
+  std::vector<float> scales(crops.size(), 1.f);
+  const int seg_w = params_.max_width, overlap = params_.height * 2;
+  for (size_t i = 0; i < crops.size(); ++i) {
+    cv::Mat resized = resize_to_height(crops[i], params_.height);
+    const float scale = static_cast<float>(crops[i].cols) / resized.cols;
+    scales[i] = scale;
+    if (resized.cols <= seg_w) {
+      items.push_back({std::move(resized), scale, i, 0.f, false});
+      continue;
+    }
+    for (int x = 0;; x += seg_w - overlap) {
+      const int w = std::min(seg_w, resized.cols - x);
+      items.push_back({resized(cv::Rect(x, 0, w, params_.height)).clone(), scale, i, x * scale, true});
+      if (x + w >= resized.cols) break;
+    }
+  }
+  std::vector<size_t> order(items.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return items[a].resized.cols < items[b].resized.cols; });
+  std::vector<LineReading> per_item(items.size());
+  const size_t batch = params_.batching ? static_cast<size_t>(std::max(1, params_.batch_size)) : 1;
+  for (size_t begin = 0; begin < order.size(); begin += batch) {
+    run_batch(items, order, begin, std::min(order.size(), begin + batch), per_item);
+  }
+
+  std::vector<LineReading> out(crops.size());
+  std::vector<std::vector<std::pair<float, LineReading>>> segments(crops.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].segment) {
+      segments[items[i].source].emplace_back(items[i].offset, std::move(per_item[i]));
+    } else {
+      out[items[i].source] = std::move(per_item[i]);
+    }
+  }
+  for (size_t i = 0; i < crops.size(); ++i) {
+    if (!segments[i].empty()) {
+      out[i] = merge_segments(std::move(segments[i]), seg_w * scales[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace ocrserve::engine

@@ -1,0 +1,33 @@
+#pragma once
+// PP-OCR CRNN/SVTR recognition, batched: crops sorted by aspect ratio, grouped, padded to the
+// widest of the group, one inference per group.
+#include "engine/ctc_decoder.h"
+#include "engine/line_recognizer.h"
+#include "engine/onnx_model.h"
+
+namespace ocrserve::engine {
+
+struct RecognizerParams {
+  int height = 48;
+  int batch_size = 8;
+  int max_width = 1600;  // crops wider than this at `height` are read in overlapping segments
+  bool batching = true;
+};
+
+class TextRecognizer : public LineRecognizer {
+ public:
+  TextRecognizer(const std::string& model_path, const std::string& dictionary_path, int threads,
+                 RecognizerParams params);
+  std::vector<LineReading> read(const std::vector<cv::Mat>& crops) const override;
+
+ private:
+  struct Prepared;
+  void run_batch(const std::vector<Prepared>& items, const std::vector<size_t>& order, size_t begin, size_t end,
+                 std::vector<LineReading>& out) const;
+
+  OnnxModel model_;
+  CtcDecoder decoder_;
+  RecognizerParams params_;
+};
+
+}  // namespace ocrserve::engine

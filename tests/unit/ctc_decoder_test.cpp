@@ -63,7 +63,9 @@ TEST(CtcAlignment, SpansSplitHalfwayBetweenRunsAndStayInside) {
   EXPECT_FLOAT_EQ(spans[2].x1, 72.f);
   for (size_t i = 0; i < spans.size(); ++i) {
     EXPECT_LT(spans[i].x0, spans[i].x1);
-    if (i > 0) EXPECT_FLOAT_EQ(spans[i - 1].x1, spans[i].x0);
+    if (i > 0) {
+      EXPECT_FLOAT_EQ(spans[i - 1].x1, spans[i].x0);
+    }
   }
 }
 

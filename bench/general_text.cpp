@@ -182,13 +182,13 @@ void speed_table(const Args& a) {
   double card[2], pg[2], tput[2];
   for (int batched = 1; batched >= 0; --batched) {
     ocrserve::EngineOptions o;
-    o.intra_op_threads = a.threads;
+    o.threads = a.threads;
     o.rec_batching = batched == 1;
     const ocrserve::OcrEngine engine(o);
     card[batched] = p50_latency(engine, cards[0], a.speed_runs);
     pg[batched] = p50_latency(engine, page, std::max(3, a.speed_runs / 3));
     ocrserve::EngineOptions single = o;
-    single.intra_op_threads = 1;
+    single.threads = 1;
     const ocrserve::OcrEngine one_thread(single);
     tput[batched] = throughput(one_thread, cards, 2, a.throughput_seconds);
   }
@@ -225,7 +225,7 @@ void rss_table(const ocrserve::OcrEngine& engine, const Args& a) {
 int main(int argc, char** argv) {
   const Args a = parse(argc, argv);
   ocrserve::EngineOptions options;
-  options.intra_op_threads = a.threads;
+  options.threads = a.threads;
   const ocrserve::OcrEngine engine(options);
   if (a.accuracy) accuracy_table(engine, a);
   if (a.orientation) orientation_table(engine, a);

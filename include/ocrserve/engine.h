@@ -18,7 +18,9 @@ using Quad = std::array<cv::Point2f, 4>;
 struct EngineOptions {
   std::string model_dir;        // empty: the directory scripts/setup fills
   std::string tessdata_dir;     // empty: Tesseract's default
-  int intra_op_threads = 1;     // threads per inference; callers run concurrently
+  // Threads one request may use: the detector runs with this many intra-op threads, the
+  // recognizer runs this many single-threaded batches side by side. Callers x threads <= cores.
+  int threads = 1;
   int det_max_side = 960;       // detector input cap (memory grows with the largest input)
   float det_threshold = 0.3f;   // probability -> text pixel
   float det_box_threshold = 0.6f;

@@ -45,7 +45,7 @@ CommonArgs parse(std::vector<std::string> args) {
     else if (f == "--markdown") a.body["return_markdown_result"] = true;
     else if (f == "--language") a.body["language"] = value(i);
     else if (f == "--pdf-page-number") a.body["pdf_page_number"] = std::stoi(value(i));
-    else if (f == "--threads") a.engine.intra_op_threads = std::stoi(value(i));
+    else if (f == "--threads") a.engine.threads = std::stoi(value(i));
     else if (f == "--models") a.engine.model_dir = value(i);
     else if (f == "--api") a.api = value(i);
     else if (f == "--out") a.out = value(i);

@@ -84,13 +84,12 @@ struct OcrEngine::Impl {
 
   explicit Impl(const EngineOptions& o)
       : options(o),
-        detector(o.model_dir + "/ch_PP-OCRv4_det_infer.onnx", o.intra_op_threads, o.det_max_side,
+        detector(o.model_dir + "/ch_PP-OCRv4_det_infer.onnx", o.threads, o.det_max_side,
                  DbParams{o.det_threshold, o.det_box_threshold, o.det_unclip_ratio, o.det_min_size,
                           o.det_max_candidates}),
-        classifier(o.model_dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", o.intra_op_threads),
+        classifier(o.model_dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", o.threads),
         recognizer(o.model_dir + "/ch_PP-OCRv4_rec_infer.onnx", o.model_dir + "/ppocr_keys_v1.txt",
-                   o.intra_op_threads,
-                   RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching}) {}
+                   RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching, o.threads}) {}
 
   const LineRecognizer& recognizer_for(const std::string& language) const {
     if (is_ppocr_language(language)) return recognizer;

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
+#include <mutex>
 #include <numeric>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -16,9 +19,9 @@ struct TextRecognizer::Prepared {
   bool segment = false;
 };
 
-TextRecognizer::TextRecognizer(const std::string& model_path, const std::string& dictionary_path, int threads,
+TextRecognizer::TextRecognizer(const std::string& model_path, const std::string& dictionary_path,
                                RecognizerParams params)
-    : model_(model_path, threads), decoder_(CtcDecoder::from_dictionary_file(dictionary_path)), params_(params) {}
+    : model_(model_path, 1), decoder_(CtcDecoder::from_dictionary_file(dictionary_path)), params_(params) {}
 
 namespace {
 cv::Mat resize_to_height(const cv::Mat& crop, int height) {
@@ -113,10 +116,33 @@ std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops)
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return items[a].resized.cols < items[b].resized.cols; });
   std::vector<LineReading> per_item(items.size());
-  const size_t batch = params_.batching ? static_cast<size_t>(std::max(1, params_.batch_size)) : 1;
-  for (size_t begin = 0; begin < order.size(); begin += batch) {
-    run_batch(items, order, begin, std::min(order.size(), begin + batch), per_item);
-  }
+  // Line at a time (the peer's way) when batching is off; otherwise groups small enough that every
+  // worker gets a share.
+  const size_t workers = params_.batching ? static_cast<size_t>(std::max(1, params_.workers)) : 1;
+  const size_t batch = params_.batching ? std::clamp<size_t>((order.size() + workers - 1) / workers, 1,
+                                                             static_cast<size_t>(std::max(1, params_.batch_size)))
+                                        : 1;
+  const size_t groups = (order.size() + batch - 1) / batch;
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    for (size_t k = next++; k < groups; k = next++) {
+      const size_t g = groups - 1 - k;  // widest groups first: the last to start is the shortest
+      try {
+        run_batch(items, order, g * batch, std::min(order.size(), (g + 1) * batch), per_item);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        failure = std::current_exception();
+      }
+    }
+  };
+  const size_t helpers = groups > 1 ? std::min(groups, workers) - 1 : 0;
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < helpers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
 
   std::vector<LineReading> out(crops.size());
   std::vector<std::vector<std::pair<float, LineReading>>> segments(crops.size());

@@ -1,6 +1,6 @@
 #pragma once
-// PP-OCR CRNN/SVTR recognition, batched: crops sorted by aspect ratio, grouped, padded to the
-// widest of the group, one inference per group.
+// PP-OCR SVTR recognition, batched: crops sorted by width, grouped, padded to the widest of the
+// group, one inference per group; groups run on `workers` threads against one shared session.
 #include "engine/ctc_decoder.h"
 #include "engine/line_recognizer.h"
 #include "engine/onnx_model.h"
@@ -12,12 +12,12 @@ struct RecognizerParams {
   int batch_size = 8;
   int max_width = 1600;  // crops wider than this at `height` are read in overlapping segments
   bool batching = true;
+  int workers = 1;       // batches run side by side, each single-threaded (scales better than intra-op)
 };
 
 class TextRecognizer : public LineRecognizer {
  public:
-  TextRecognizer(const std::string& model_path, const std::string& dictionary_path, int threads,
-                 RecognizerParams params);
+  TextRecognizer(const std::string& model_path, const std::string& dictionary_path, RecognizerParams params);
   std::vector<LineReading> read(const std::vector<cv::Mat>& crops) const override;
 
  private:

@@ -18,6 +18,8 @@ bool parse_kind(const std::string& name, Kind& out);
 struct TextLineTruth {
   std::string text;                    // UTF-8, exactly what was drawn
   std::array<cv::Point2f, 4> quad{};   // tl, tr, br, bl in final-image pixels (after degradation)
+  // Corners are named after the text, not the image: after rotate_quadrants quad[0] is still the
+  // text's top-left corner (clockwise order). Pixel (i, j) covers [i, i+1) x [j, j+1).
 };
 
 struct Sample {
@@ -26,6 +28,7 @@ struct Sample {
   Kind kind = Kind::Page;
   bool degraded = false;
   std::string font;                    // font family name used (for per-font reports)
+  std::vector<std::string> degradations;  // what degrade applied, e.g. "rotate(-3.1deg)", "jpeg(57)"
 };
 
 struct RenderOptions {

@@ -1,0 +1,55 @@
+#pragma once
+// Shared by the unit tests that run the real engine: one engine per test binary (models load
+// once), synthetic samples and their accuracy.
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "ocrserve/engine.h"
+#include "synth.h"
+#include "text.h"
+#include "../bench/text_metrics.h"
+
+namespace ocrserve::test {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  static const OcrEngine& engine() {
+    static const OcrEngine instance([] {
+      EngineOptions o;
+      o.threads = 2;
+      return o;
+    }());
+    return instance;
+  }
+};
+
+inline synth::Sample render(synth::Kind kind, std::uint64_t seed, bool degrade = false, int quadrants = 0) {
+  synth::RenderOptions o;
+  o.kind = kind;
+  o.seed = seed;
+  o.degrade = degrade;
+  o.rotate_quadrants = quadrants;
+  return synth::render(o);
+}
+
+inline double char_accuracy(const synth::Sample& sample, const std::vector<TextLine>& lines) {
+  std::vector<bench::TruthLine> truth;
+  for (const auto& l : sample.lines) truth.push_back({l.text, l.quad});
+  return bench::score_page(truth, lines).char_accuracy();
+}
+
+// Draws UTF-8 text in black with a Latin font (DejaVu Sans), baseline at y.
+inline void draw_text(cv::Mat& image, const std::string& text, int x, int baseline, int px) {
+  synth::FontSession fonts;
+  std::vector<synth::TextLineTruth> truth;
+  synth::Writer writer(fonts, image, truth);
+  synth::TextStyle style;
+  style.font = synth::find_font("DejaVu Sans", false);
+  style.fallback = style.font;
+  style.px = px;
+  writer.draw(style, text, x, baseline);
+}
+
+}  // namespace ocrserve::test

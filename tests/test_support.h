@@ -13,16 +13,32 @@
 
 namespace ocrserve::test {
 
-class EngineTest : public ::testing::Test {
- protected:
-  static const OcrEngine& engine() {
-    static const OcrEngine instance([] {
+// Owns the engine for the whole test binary and releases it before the process exits (Tesseract's
+// own statics must outlive the recognizers that use them).
+class SharedEngine : public ::testing::Environment {
+ public:
+  static const OcrEngine& get() {
+    if (!instance()) {
       EngineOptions o;
       o.threads = 2;
-      return o;
-    }());
-    return instance;
+      instance() = std::make_unique<OcrEngine>(o);
+    }
+    return *instance();
   }
+  void TearDown() override { instance().reset(); }
+
+ private:
+  static std::unique_ptr<OcrEngine>& instance() {
+    static std::unique_ptr<OcrEngine> engine;
+    return engine;
+  }
+};
+
+inline ::testing::Environment* const shared_engine_environment = ::testing::AddGlobalTestEnvironment(new SharedEngine);
+
+class EngineTest : public ::testing::Test {
+ protected:
+  static const OcrEngine& engine() { return SharedEngine::get(); }
 };
 
 inline synth::Sample render(synth::Kind kind, std::uint64_t seed, bool degrade = false, int quadrants = 0) {

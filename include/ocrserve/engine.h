@@ -30,6 +30,9 @@ struct EngineOptions {
   int rec_height = 48;
   int rec_batch_size = 8;
   int rec_max_width = 1600;     // wider crops are read in overlapping segments
+  // Horizontal squeeze of line crops before recognition. Time is linear in width; 0.8 saved 20%
+  // at no measurable loss on clean text and -0.3 points on degraded pages (bench/general_text).
+  double rec_width_scale = 0.8;
   bool rec_batching = true;     // false: one line per inference (the peer's way; for benchmarks)
   float cls_threshold = 0.9f;
 };

@@ -89,7 +89,7 @@ struct OcrEngine::Impl {
                           o.det_max_candidates}),
         classifier(o.model_dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", o.threads),
         recognizer(o.model_dir + "/ch_PP-OCRv4_rec_infer.onnx", o.model_dir + "/ppocr_keys_v1.txt",
-                   RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching, o.threads}) {}
+                   RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching, o.rec_width_scale, o.threads}) {}
 
   const LineRecognizer& recognizer_for(const std::string& language) const {
     if (is_ppocr_language(language)) return recognizer;

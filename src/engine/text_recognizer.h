@@ -12,6 +12,7 @@ struct RecognizerParams {
   int batch_size = 8;
   int max_width = 1600;  // crops wider than this at `height` are read in overlapping segments
   bool batching = true;
+  double width_scale = 1.0;  // < 1 squeezes lines horizontally: fewer columns, less time
   int workers = 1;       // batches run side by side, each single-threaded (scales better than intra-op)
 };
 
@@ -22,6 +23,9 @@ class TextRecognizer : public LineRecognizer {
 
  private:
   struct Prepared;
+  // [begin, end) ranges of `order` that share one inference.
+  std::vector<std::pair<size_t, size_t>> plan_groups(const std::vector<Prepared>& items,
+                                                     const std::vector<size_t>& order) const;
   void run_batch(const std::vector<Prepared>& items, const std::vector<size_t>& order, size_t begin, size_t end,
                  std::vector<LineReading>& out) const;
 

@@ -57,10 +57,10 @@ LineReading merge_segments(std::vector<std::pair<float, LineReading>> parts, flo
 std::vector<std::pair<size_t, size_t>> TextRecognizer::plan_groups(const std::vector<Prepared>& items,
                                                                     const std::vector<size_t>& order) const {
   // Measured on this model with ONNX Runtime on CPU: a batch saves the per-call overhead (~10% on
-  // short lines) but costs more per column once it exceeds ~1000 padded columns, and padding is
-  // pure waste. So: neighbours in width order, at most 15% padding, at most kMaxColumns.
-  constexpr int kMaxColumns = 1024;
-  constexpr double kMaxPadding = 1.15;
+  // short lines) but costs more per column once it exceeds ~800 padded columns, and padding is
+  // pure waste. So: neighbours in width order, at most 5% padding, at most kMaxColumns.
+  constexpr int kMaxColumns = 768;
+  constexpr double kMaxPadding = 1.05;
   std::vector<std::pair<size_t, size_t>> groups;
   const size_t limit = params_.batching ? static_cast<size_t>(std::max(1, params_.batch_size)) : 1;
   for (size_t begin = 0; begin < order.size();) {

@@ -68,14 +68,7 @@ std::vector<bench::TruthLine> truth_of(const synth::Sample& s) {
   return t;
 }
 
-synth::Sample make(synth::Kind kind, std::uint64_t seed, bool degrade, int quadrants = 0) {
-  synth::RenderOptions o;
-  o.kind = kind;
-  o.seed = seed;
-  o.degrade = degrade;
-  o.rotate_quadrants = quadrants;
-  return synth::render(o);
-}
+using synth::render;
 
 void accuracy_table(const ocrserve::OcrEngine& engine, const Args& a) {
   const ocrserve::GeneralTextExtractor extractor(engine);
@@ -91,7 +84,7 @@ void accuracy_table(const ocrserve::OcrEngine& engine, const Args& a) {
       bench::TextScore score;
       std::vector<double> ms;
       for (int i = 0; i < a.count; ++i) {
-        const auto sample = make(kind, a.seed + static_cast<std::uint64_t>(i) * 7919, degrade);
+        const auto sample = render(kind, a.seed + static_cast<std::uint64_t>(i) * 7919, degrade);
         ocrserve::GeneralTextRequest req;
         req.quick_mode = kind == synth::Kind::Line;
         const auto t0 = std::chrono::steady_clock::now();
@@ -124,7 +117,7 @@ void orientation_table(const ocrserve::OcrEngine& engine, const Args& a) {
     int right = 0;
     const float expected = static_cast<float>((360 - 90 * q) % 360);
     for (int i = 0; i < n; ++i) {
-      const auto sample = make(synth::Kind::Page, a.seed + 104729 + static_cast<std::uint64_t>(i) * 31, false, q);
+      const auto sample = render(synth::Kind::Page, a.seed + 104729 + static_cast<std::uint64_t>(i) * 31, false, q);
       ocrserve::GeneralTextRequest req;
       req.detect_direction = true;
       const auto t0 = std::chrono::steady_clock::now();
@@ -176,8 +169,8 @@ double throughput(const ocrserve::OcrEngine& engine, const std::vector<cv::Mat>&
 void speed_table(const Args& a) {
   std::printf("\n### Speed, warm (p50 of %d runs; throughput over %d s)\n\n", a.speed_runs, a.throughput_seconds);
   std::vector<cv::Mat> cards;
-  for (int i = 0; i < 8; ++i) cards.push_back(make(synth::Kind::Card, a.seed + 5000 + i, false).image);
-  const cv::Mat page = make(synth::Kind::Page, a.seed + 6000, false).image;
+  for (int i = 0; i < 8; ++i) cards.push_back(render(synth::Kind::Card, a.seed + 5000 + i, false).image);
+  const cv::Mat page = render(synth::Kind::Page, a.seed + 6000, false).image;
   std::printf("| measure | batched | line at a time | peer (RapidOcrOnnx) |\n|---|---|---|---|\n");
   double card[2], pg[2], tput[2];
   for (int batched = 1; batched >= 0; --batched) {
@@ -204,7 +197,7 @@ void rss_table(const ocrserve::OcrEngine& engine, const Args& a) {
   const synth::Kind kinds[] = {synth::Kind::Card, synth::Kind::Receipt, synth::Kind::Screenshot, synth::Kind::Page,
                                synth::Kind::Line};
   std::vector<cv::Mat> images;
-  for (int i = 0; i < 10; ++i) images.push_back(make(kinds[i % 5], a.seed + 9000 + i, i % 2 == 1).image);
+  for (int i = 0; i < 10; ++i) images.push_back(render(kinds[i % 5], a.seed + 9000 + i, i % 2 == 1).image);
   const int early = std::max(1, a.rss_runs / 10);
   long at_early = 0, at_end = 0;
   for (int i = 1; i <= a.rss_runs; ++i) {

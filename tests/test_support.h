@@ -41,14 +41,7 @@ class EngineTest : public ::testing::Test {
   static const OcrEngine& engine() { return SharedEngine::get(); }
 };
 
-inline synth::Sample render(synth::Kind kind, std::uint64_t seed, bool degrade = false, int quadrants = 0) {
-  synth::RenderOptions o;
-  o.kind = kind;
-  o.seed = seed;
-  o.degrade = degrade;
-  o.rotate_quadrants = quadrants;
-  return synth::render(o);
-}
+using synth::render;
 
 inline double char_accuracy(const synth::Sample& sample, const std::vector<TextLine>& lines) {
   std::vector<bench::TruthLine> truth;

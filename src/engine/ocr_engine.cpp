@@ -70,6 +70,15 @@ double dominant_axis(const std::vector<ScoredQuad>& boxes) {
   return deg;
 }
 
+// Boxes found near the border of a straightened page can reach past the original image.
+Quad clamp_quad(Quad q, cv::Size size) {
+  for (auto& p : q) {
+    p.x = std::clamp(p.x, 0.f, static_cast<float>(size.width - 1));
+    p.y = std::clamp(p.y, 0.f, static_cast<float>(size.height - 1));
+  }
+  return q;
+}
+
 float reading_score(const LineReading& r) { return r.confidence * static_cast<float>(r.chars.size()); }
 
 }  // namespace
@@ -298,7 +307,7 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     line.text = r.text;
     line.confidence = r.confidence;
     line.row = row;
-    line.quad = transform_quad(quads[i], to_original);
+    line.quad = clamp_quad(transform_quad(quads[i], to_original), bgr.size());
     if (options.with_chars) {
       const float width = std::max(1, crops[i].cols);
       for (const ReadChar& c : r.chars) {

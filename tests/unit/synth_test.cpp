@@ -23,14 +23,7 @@ namespace {
 constexpr std::array<synth::Kind, 5> kAllKinds = {synth::Kind::Page, synth::Kind::Receipt, synth::Kind::Screenshot,
                                                   synth::Kind::Line, synth::Kind::Card};
 
-synth::Sample render(synth::Kind kind, std::uint64_t seed, bool degrade = false, int quadrants = 0) {
-  synth::RenderOptions options;
-  options.kind = kind;
-  options.seed = seed;
-  options.degrade = degrade;
-  options.rotate_quadrants = quadrants;
-  return synth::render(options);
-}
+using synth::render;
 
 bool same_image(const cv::Mat& a, const cv::Mat& b) {
   return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;

@@ -40,4 +40,8 @@ struct RenderOptions {
 
 Sample render(const RenderOptions& options);
 
+inline Sample render(Kind kind, std::uint64_t seed, bool degrade = false, int rotate_quadrants = 0) {
+  return render(RenderOptions{kind, seed, degrade, rotate_quadrants});
+}
+
 }  // namespace synth

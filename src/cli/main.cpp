@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "server/http_server.h"
 
 namespace {
 
@@ -16,7 +17,8 @@ void usage(std::ostream& out) {
          "  ocrserve recognize general-text FILE [--detect-direction] [--quick-mode] [--character-mode]\n"
          "                    [--single-orientation-mode] [--markdown] [--language CODE] [--pdf-page-number N]\n"
          "  ocrserve batch --api general-text DIR --out results.jsonl [--concurrency N] [flags as above]\n"
-         "common: [--threads N] (ONNX Runtime threads per inference) [--models DIR]\n";
+         "  ocrserve serve [--config FILE] [--host H] [--port P] ...   (ocrserve serve --help)\n"
+         "common: [--threads N] (threads one recognition may use) [--models DIR]\n";
 }
 
 // Tesseract's OpenMP reads OMP_THREAD_LIMIT when the library loads; unbounded it stalls for
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "recognize") return ocrserve::cli::run_recognize(args);
     if (command == "batch") return ocrserve::cli::run_batch(args);
+    if (command == "serve") return ocrserve::server::run_server(args);
   } catch (const std::exception& e) {
     std::cerr << "ocrserve: " << e.what() << "\n";
     return 1;

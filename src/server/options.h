@@ -1,0 +1,43 @@
+#pragma once
+// Server configuration: every option declared once (name, environment twin, default, help) and read
+// from, in rising precedence, its default, the config file, the environment and the command line.
+#include <string>
+#include <vector>
+
+namespace ocrserve::server {
+
+struct CredentialConfig {
+  std::string type;                  // "token" | "huawei_aksk"
+  std::string id;                    // the token itself, or the access key
+  std::string secret;                // the secret key (AK/SK)
+  std::vector<std::string> projects = {"*"};
+  std::vector<std::string> apis = {"*"};
+  double rate_limit_rps = 0;         // 0: the server-wide default
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int workers = 0;                   // 0: one per core
+  int threads_per_request = 1;
+  int queue_capacity = 16;           // requests waiting for a worker before 429
+  int http_threads = 32;
+  int deadline_ms = 30000;
+  long long max_body_bytes = 10 * 1024 * 1024 + 64 * 1024;  // 10 MB of base64 plus the JSON around it
+  double rate_limit_rps = 0;         // per credential; 0: unlimited
+  double rate_limit_burst = 20;
+  int url_timeout_ms = 10000;
+  std::vector<std::string> url_allow;
+  std::string model_dir;
+  std::string config_file;
+  std::vector<CredentialConfig> credentials;
+};
+
+// Reads everything; throws std::invalid_argument with a message naming the bad option.
+ServerOptions load_server_options(const std::vector<std::string>& args);
+
+std::string server_options_help();
+
+bool is_loopback_host(const std::string& host);
+
+}  // namespace ocrserve::server

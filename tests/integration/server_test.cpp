@@ -266,3 +266,42 @@ TEST(ServerLifecycle, SigtermFinishesRequestsInFlight) {
 
 }  // namespace
 }  // namespace ocrserve::test
+
+namespace ocrserve::test {
+namespace {
+
+TEST(ServerLimits, RateLimitPerCredentialAnswersApig0308) {
+  const nlohmann::json config = {{"rate_limit_rps", 0.2}, {"rate_limit_burst", 1},
+                                 {"credentials", {{{"type", "token"}, {"token", "t"}}}}};
+  ServerProcess server({"--config", config_file(config)});
+  const std::string body = R"({"image":"aGVsbG8="})";  // rejected after admission checks: cheap
+  const Reply first = post(server, kPath, body, {{"X-Auth-Token", "t"}});
+  EXPECT_EQ(code(first), "AIS.0102");
+  const Reply second = post(server, kPath, body, {{"X-Auth-Token", "t"}});
+  EXPECT_EQ(second.status, 429);
+  EXPECT_EQ(code(second), "APIG.0308");
+}
+
+TEST(ServerLimits, DeadlineAnswersModelArts4402) {
+  ServerProcess server({"--deadline_ms", "100"});
+  const Reply r = post(server, kPath, nlohmann::json{{"image", sample_base64()}}.dump(), {});
+  EXPECT_EQ(r.status, 504);
+  EXPECT_EQ(code(r), "ModelArts.4402");
+}
+
+TEST(ServerLimits, UrlFetchFailureAnswersModelArts4603AndAllowListedUrlWorks) {
+  // The server fetches from itself: loopback is allow-listed for its own port only.
+  ServerProcess images({});
+  ServerProcess server({"--url_allow", "127.0.0.1/32:" + std::to_string(images.port())});
+  const std::string base = "http://127.0.0.1:" + std::to_string(images.port());
+  const Reply missing = post(server, kPath, nlohmann::json{{"url", base + "/no-such-image.png"}}.dump(), {});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(code(missing), "ModelArts.4603");
+  EXPECT_NE(missing.body.value("error_msg", "").find("404"), std::string::npos) << missing.body.dump();
+  // /healthz answers JSON, not an image: fetched fine, then refused by intake.
+  const Reply not_image = post(server, kPath, nlohmann::json{{"url", base + "/healthz"}}.dump(), {});
+  EXPECT_EQ(code(not_image), "AIS.0102");
+}
+
+}  // namespace
+}  // namespace ocrserve::test

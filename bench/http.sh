@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# bench/http: wrk against general-text on a real ocrserve (loopback), then checks that the
+# process is alive, every response was 2xx (429 only if --allow-429) and RSS came back.
+#   bench/http.sh [--duration SECONDS (60)] [--connections N (16)] [--image FILE]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+duration=60 connections=16 image="$root/tests/fixtures/sample_card.png"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --duration) duration=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --image) image=$2; shift 2 ;;
+    *) echo "unknown flag $1" >&2; exit 2 ;;
+  esac
+done
+bin=${OCRSERVE_BINARY:-$root/build/ocrserve}
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+printf '{"image":"%s"}' "$(base64 -w0 "$image")" > "$work/body.json"
+
+OMP_THREAD_LIMIT=1 "$bin" serve --port 0 > "$work/out" 2> "$work/log" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/out")
+url="http://127.0.0.1:$port"
+for _ in $(seq 300); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; done
+rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
+# Warm up at the same concurrency (the arenas of ONNX Runtime and malloc grow to the peak of
+# concurrent work once), then the pre-load figure.
+OCRSERVE_BODY="$work/body.json" wrk -t2 -c"$connections" -d5s --timeout 30s \
+  -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/general-text" > /dev/null 2>&1 || true
+idle() { curl -sf "$url/metrics" | grep -Eq '^ocrserve_in_flight_requests 0$'; }
+for _ in $(seq 600); do idle && break; sleep 0.1; done  # the warm-up's last requests still run
+before=$(rss)
+OCRSERVE_BODY="$work/body.json" wrk -t2 -c"$connections" -d"${duration}s" --timeout 30s --latency \
+  -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/general-text" > "$work/wrk" 2>&1 || true
+for _ in $(seq 600); do idle && break; sleep 0.1; done
+after=$(rss)
+alive=yes; kill -0 $pid 2>/dev/null || alive=no
+result=$(grep RESULT "$work/wrk" || echo "RESULT none")
+non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$work/wrk"); non2xx=${non2xx:-0}
+rejected=$(grep -c '"status":429' "$work/log" || true)
+other=$(grep '"api":"general-text"' "$work/log" | grep -v '"status":200' | grep -vc '"status":429' || true)
+echo
+echo "| image | connections | $(echo "$result" | sed 's/RESULT //; s/=[^ ]*//g; s/ / | /g') | non-2xx | of which 429 | RSS before | RSS after | alive |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| $(basename "$image") | $connections | $(echo "$result" | sed 's/RESULT //; s/[a-z0-9_]*=//g; s/ / | /g') | $non2xx | $rejected | $((before / 1024)) MB | $((after / 1024)) MB | $alive |"
+growth=$(( (after - before) * 100 / before ))
+echo "RSS growth: ${growth}%"
+[ "$alive" = yes ] || { echo "FAIL: the server died" >&2; exit 1; }
+[ "$other" -eq 0 ] || { echo "FAIL: $other responses were neither 200 nor 429" >&2; exit 1; }
+[ "$growth" -le 10 ] || { echo "FAIL: RSS grew by ${growth}% (limit 10%)" >&2; exit 1; }

@@ -1,0 +1,39 @@
+#pragma once
+// Finding an ID-1 card (85.6 x 54 mm: permits, ID cards) in a photo and turning it into an upright,
+// rectified image; shared by every card API.
+#include <optional>
+
+#include <opencv2/core.hpp>
+
+#include "ocrserve/engine.h"
+
+namespace ocrserve {
+
+struct CardLocation {
+  Quad quad{};          // corners in the photo: top-left, top-right, bottom-right, bottom-left of the card as printed
+  float confidence = 0;  // how card-like the outline was (0..1); 0 when the whole frame was taken
+  bool from_edges = false;  // outline found from edges (else from the text's extent or the full frame)
+};
+
+struct UprightCard {
+  cv::Mat image;         // rectified, upright, kCardWidth x kCardHeight
+  CardLocation location;
+  cv::Matx33d to_photo;  // upright card pixel -> photo pixel
+  PageText text;         // the card read once while orienting it, in upright-card pixels
+};
+
+inline constexpr int kCardWidth = 1000;
+inline constexpr int kCardHeight = 631;  // ID-1 aspect 85.6 : 54
+
+// The card's outline: the largest convex, card-shaped quadrilateral of the photo's edges (card at
+// 25-100% of the frame); nullopt when nothing card-like stands out.
+std::optional<CardLocation> find_card_outline(const cv::Mat& bgr);
+
+// Outline (or the whole frame when none), rectified to landscape, then turned upright by reading
+// it both ways with the engine.
+UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine);
+
+// Maps a quad from rectified-card pixels to photo pixels.
+Quad card_to_photo(const UprightCard& card, const Quad& quad);
+
+}  // namespace ocrserve

@@ -1,0 +1,256 @@
+#include "ocrserve/card.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <opencv2/imgproc.hpp>
+
+namespace ocrserve {
+
+namespace {
+
+constexpr double kCardAspect = 85.6 / 54.0;
+constexpr int kWorkSide = 800;  // edges are found on a reduced copy
+
+double side(const cv::Point2f& a, const cv::Point2f& b) { return cv::norm(a - b); }
+
+// Clockwise around the centroid (image y down), starting so that p0->p1 is a long side.
+Quad order_card_corners(std::vector<cv::Point2f> pts) {
+  cv::Point2f c(0, 0);
+  for (const auto& p : pts) c += p;
+  c *= 0.25f;
+  std::sort(pts.begin(), pts.end(), [&](const cv::Point2f& a, const cv::Point2f& b) {
+    return std::atan2(a.y - c.y, a.x - c.x) < std::atan2(b.y - c.y, b.x - c.x);
+  });
+  Quad q = {pts[0], pts[1], pts[2], pts[3]};
+  // Start from the corner whose outgoing edge is long and heads most to the right: the natural
+  // reading of a landscape card (a 180° turn is settled later by reading it).
+  int best = 0;
+  double best_score = -1e9;
+  for (int i = 0; i < 4; ++i) {
+    const cv::Point2f e = q[(i + 1) % 4] - q[i];
+    const double long_edge = side(q[i], q[(i + 1) % 4]) >= side(q[(i + 1) % 4], q[(i + 2) % 4]) ? 1.0 : 0.0;
+    const double score = long_edge * 1e6 + e.x / (cv::norm(e) + 1e-6);
+    if (score > best_score) {
+      best_score = score;
+      best = i;
+    }
+  }
+  return {q[best], q[(best + 1) % 4], q[(best + 2) % 4], q[(best + 3) % 4]};
+}
+
+// How card-like a quadrilateral is: aspect ratio near ID-1 (perspective allowed), convex.
+double card_likeness(const Quad& q) {
+  const double w = (side(q[0], q[1]) + side(q[3], q[2])) / 2, h = (side(q[1], q[2]) + side(q[0], q[3])) / 2;
+  if (h < 1) return 0;
+  const double aspect = w / h;
+  if (aspect < 1.15 || aspect > 2.2) return 0;
+  return 1.0 - std::min(1.0, std::abs(std::log(aspect / kCardAspect)) / std::log(1.4));
+}
+
+}  // namespace
+
+namespace {
+
+// Fraction of the quad's perimeter that runs along edge pixels: a real card outline is traced by
+// edges all round; a quad assembled from clutter is not.
+double edge_support(const cv::Mat& edges, const Quad& q) {
+  int on = 0, total = 0;
+  for (int i = 0; i < 4; ++i) {
+    const cv::Point2f a = q[i], b = q[(i + 1) % 4];
+    const int steps = std::max(8, static_cast<int>(side(a, b) / 4));
+    for (int k = 0; k < steps; ++k) {
+      const cv::Point2f p = a + (b - a) * ((k + 0.5f) / steps);
+      const int x = static_cast<int>(p.x), y = static_cast<int>(p.y);
+      ++total;
+      if (x >= 0 && y >= 0 && x < edges.cols && y < edges.rows && edges.at<uchar>(y, x)) ++on;
+    }
+  }
+  return total ? static_cast<double>(on) / total : 0;
+}
+
+void add_quad_candidates(const std::vector<cv::Point>& contour, std::vector<Quad>& out) {
+  std::vector<cv::Point> poly;
+  cv::approxPolyDP(contour, poly, 0.02 * cv::arcLength(contour, true), true);
+  if (poly.size() == 4 && cv::isContourConvex(poly)) {
+    out.push_back(order_card_corners({poly.begin(), poly.end()}));
+  }
+  std::vector<cv::Point> hull;
+  cv::convexHull(contour, hull);
+  cv::approxPolyDP(hull, poly, 0.02 * cv::arcLength(hull, true), true);
+  if (poly.size() == 4) out.push_back(order_card_corners({poly.begin(), poly.end()}));
+  cv::Point2f pts[4];
+  cv::minAreaRect(hull).points(pts);  // rounded corners, a notch
+  out.push_back(order_card_corners({pts, pts + 4}));
+}
+
+// Each side re-fitted to the edge pixels along it, corners re-intersected: the candidate quads are
+// only as exact as polygon simplification; the edges are exact to a pixel.
+Quad refine_to_edges(const cv::Mat& edges, const Quad& q) {
+  std::array<cv::Vec4f, 4> lines;
+  for (int i = 0; i < 4; ++i) {
+    const cv::Point2f a = q[i], b = q[(i + 1) % 4];
+    const cv::Point2f dir = (b - a) * static_cast<float>(1.0 / std::max(1.0, side(a, b)));
+    const cv::Point2f normal(-dir.y, dir.x);
+    std::vector<cv::Point2f> pts;
+    const int steps = static_cast<int>(side(a, b));
+    for (int k = steps / 10; k < steps - steps / 10; ++k) {
+      const cv::Point2f p = a + dir * static_cast<float>(k);
+      for (int off = -6; off <= 6; ++off) {
+        const cv::Point2f t = p + normal * static_cast<float>(off);
+        const int x = static_cast<int>(std::lround(t.x)), y = static_cast<int>(std::lround(t.y));
+        if (x >= 0 && y >= 0 && x < edges.cols && y < edges.rows && edges.at<uchar>(y, x)) pts.push_back(t);
+      }
+    }
+    if (pts.size() < static_cast<size_t>(steps / 3)) return q;
+    cv::fitLine(pts, lines[i], cv::DIST_HUBER, 0, 0.01, 0.01);
+  }
+  Quad out;
+  for (int i = 0; i < 4; ++i) {
+    const cv::Vec4f& l1 = lines[(i + 3) % 4];  // the side ending at corner i
+    const cv::Vec4f& l2 = lines[i];            // the side starting at it
+    const double det = l1[0] * l2[1] - l1[1] * l2[0];
+    if (std::abs(det) < 1e-6) return q;
+    const double t = ((l2[2] - l1[2]) * l2[1] - (l2[3] - l1[3]) * l2[0]) / det;
+    out[i] = cv::Point2f(static_cast<float>(l1[2] + t * l1[0]), static_cast<float>(l1[3] + t * l1[1]));
+    if (side(out[i], q[i]) > 12) return q;  // a re-fit that wanders off is not a refinement
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<CardLocation> find_card_outline(const cv::Mat& bgr) {
+  const double scale = std::min(1.0, static_cast<double>(kWorkSide) / std::max(bgr.cols, bgr.rows));
+  cv::Mat small, gray, edges, support;
+  cv::resize(bgr, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
+  cv::GaussianBlur(gray, gray, cv::Size(5, 5), 0);
+  cv::Canny(gray, edges, 30, 90);
+  cv::dilate(edges, support, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5)));
+
+  // Candidates from the edges, and from bright / dark blobs once thin clutter is opened away.
+  std::vector<Quad> candidates;
+  std::vector<std::vector<cv::Point>> contours;
+  cv::Mat closed;
+  cv::dilate(edges, closed, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
+  cv::findContours(closed, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+  const double frame = static_cast<double>(small.cols) * small.rows;
+  for (const auto& c : contours) {
+    if (cv::contourArea(c) >= 0.02 * frame || cv::boundingRect(c).area() >= 0.15 * frame) add_quad_candidates(c, candidates);
+  }
+  const int k = std::max(5, std::min(small.cols, small.rows) / 40);
+  const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k));
+  for (int polarity : {cv::THRESH_BINARY, cv::THRESH_BINARY_INV}) {
+    cv::Mat mask;
+    cv::threshold(gray, mask, 0, 255, polarity | cv::THRESH_OTSU);
+    cv::morphologyEx(mask, mask, cv::MORPH_OPEN, kernel);
+    cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, kernel);
+    contours.clear();
+    cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    for (const auto& c : contours) {
+      if (cv::contourArea(c) >= 0.15 * frame) add_quad_candidates(c, candidates);
+    }
+  }
+
+  // Where edges are everywhere (noise, texture) any line looks traced: demand far more than chance.
+  const double chance = static_cast<double>(cv::countNonZero(support)) / frame;
+  std::optional<CardLocation> best;
+  double best_score = 0;
+  for (const Quad& candidate : candidates) {
+    const Quad q = refine_to_edges(edges, candidate);
+    const double area = cv::contourArea(std::vector<cv::Point2f>(q.begin(), q.end()));
+    if (area < 0.15 * frame || area > 0.98 * frame) continue;
+    const double likeness = card_likeness(q);
+    const double traced = edge_support(support, q);
+    if (likeness <= 0 || traced < std::max(0.75, chance + 0.4)) continue;
+    // Big, card-shaped and traced all round: clutter touching the card makes bigger quads that are
+    // only partly traced; a printed band inside the card makes smaller ones of the wrong shape.
+    const double score = area * likeness * traced * traced;
+    if (score <= best_score) continue;
+    best_score = score;
+    CardLocation loc;
+    for (int i = 0; i < 4; ++i) loc.quad[i] = q[i] * static_cast<float>(1.0 / scale);
+    loc.confidence = static_cast<float>(likeness * traced);
+    loc.from_edges = true;
+    best = loc;
+  }
+  return best;
+}
+
+namespace {
+
+// Without a visible outline: the extent of the text, grown to the card's margins; or the frame.
+CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
+  CardLocation loc;
+  const float w = static_cast<float>(bgr.cols - 1), h = static_cast<float>(bgr.rows - 1);
+  loc.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+  RecognizeOptions o;
+  o.detect_direction = true;
+  const PageText page = engine.recognize(bgr, o);
+  std::vector<cv::Point2f> pts;
+  for (const auto& line : page.lines) pts.insert(pts.end(), line.quad.begin(), line.quad.end());
+  if (pts.size() < 8) return loc;
+  cv::RotatedRect r = cv::minAreaRect(pts);
+  // Text stops short of the card's edge: grow by a margin of ~6% of the card on every side.
+  r.size.width *= 1.12f;
+  r.size.height *= 1.12f;
+  cv::Point2f corners[4];
+  r.points(corners);
+  const Quad q = order_card_corners({corners, corners + 4});
+  if (card_likeness(q) <= 0) return loc;
+  loc.quad = q;
+  return loc;
+}
+
+cv::Matx33d homography(const Quad& from, const Quad& to) {
+  const cv::Point2f a[4] = {from[0], from[1], from[2], from[3]};
+  const cv::Point2f b[4] = {to[0], to[1], to[2], to[3]};
+  return cv::Matx33d(cv::getPerspectiveTransform(a, b));
+}
+
+Quad warp_quad(const cv::Matx33d& m, const Quad& q) {
+  Quad out;
+  for (int i = 0; i < 4; ++i) {
+    const cv::Vec3d v = m * cv::Vec3d(q[i].x, q[i].y, 1.0);
+    out[i] = cv::Point2f(static_cast<float>(v[0] / v[2]), static_cast<float>(v[1] / v[2]));
+  }
+  return out;
+}
+
+}  // namespace
+
+UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine) {
+  UprightCard card;
+  const auto outline = find_card_outline(bgr);
+  card.location = outline ? *outline : outline_from_text(bgr, engine);
+  const float W = kCardWidth, H = kCardHeight;
+  const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
+  cv::Matx33d to_card = homography(card.location.quad, target);
+  cv::warpPerspective(bgr, card.image, cv::Mat(to_card), cv::Size(kCardWidth, kCardHeight), cv::INTER_LINEAR,
+                      cv::BORDER_REPLICATE);
+
+  RecognizeOptions o;
+  o.detect_direction = true;
+  card.text = engine.recognize(card.image, o);
+  const float d = card.text.direction;
+  if (d > 90.f && d < 270.f) {
+    // Upside down: turn the image, the outline and the lines by 180°.
+    cv::rotate(card.image, card.image, cv::ROTATE_180);
+    const cv::Matx33d turn(-1, 0, W, 0, -1, H, 0, 0, 1);
+    to_card = turn * to_card;
+    card.location.quad = {card.location.quad[2], card.location.quad[3], card.location.quad[0], card.location.quad[1]};
+    for (auto& line : card.text.lines) {
+      line.quad = warp_quad(turn, line.quad);
+      for (auto& c : line.chars) c.quad = warp_quad(turn, c.quad);
+    }
+    card.text.direction = std::fmod(d + 180.f, 360.f);
+  }
+  card.to_photo = to_card.inv();
+  return card;
+}
+
+Quad card_to_photo(const UprightCard& card, const Quad& quad) { return warp_quad(card.to_photo, quad); }
+
+}  // namespace ocrserve

@@ -1,0 +1,115 @@
+// Card pipeline: outline, rectification and orientation of synthetic cards photographed on a
+// cluttered background at various rotations and sizes.
+#include "ocrserve/card.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "test_support.h"
+
+namespace ocrserve {
+namespace {
+
+struct Photo {
+  cv::Mat image;
+  Quad card;  // truth: corners of the card as printed (tl, tr, br, bl)
+};
+
+// A card placed on a textured desk: `coverage` of the frame's area, turned `degrees`, with a little
+// perspective.
+Photo photograph(const cv::Mat& card, double coverage, double degrees, std::uint64_t seed) {
+  cv::RNG rng(seed);
+  Photo photo;
+  photo.image.create(1200, 1600, CV_8UC3);
+  cv::randu(photo.image, cv::Scalar(40, 50, 60), cv::Scalar(140, 130, 120));
+  cv::GaussianBlur(photo.image, photo.image, cv::Size(0, 0), 3);
+  for (int i = 0; i < 12; ++i) {  // clutter: lines and blobs
+    cv::line(photo.image, {rng.uniform(0, 1600), rng.uniform(0, 1200)}, {rng.uniform(0, 1600), rng.uniform(0, 1200)},
+             cv::Scalar(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)), rng.uniform(1, 6));
+  }
+  const double area = coverage * 1600 * 1200;
+  const double w = std::sqrt(area * card.cols / card.rows), h = area / w;
+  const double a = degrees * CV_PI / 180, c = std::cos(a), s = std::sin(a);
+  const cv::Point2f centre(800, 600);
+  const cv::Point2f half_w(static_cast<float>(c * w / 2), static_cast<float>(s * w / 2));
+  const cv::Point2f half_h(static_cast<float>(-s * h / 2), static_cast<float>(c * h / 2));
+  photo.card = {centre - half_w - half_h, centre + half_w - half_h, centre + half_w + half_h, centre - half_w + half_h};
+  for (auto& p : photo.card) p += cv::Point2f(rng.uniform(-0.02f, 0.02f) * static_cast<float>(w), rng.uniform(-0.02f, 0.02f) * static_cast<float>(h));
+  const cv::Point2f src[4] = {{0, 0}, {static_cast<float>(card.cols), 0},
+                              {static_cast<float>(card.cols), static_cast<float>(card.rows)}, {0, static_cast<float>(card.rows)}};
+  const cv::Point2f dst[4] = {photo.card[0], photo.card[1], photo.card[2], photo.card[3]};
+  cv::warpPerspective(card, photo.image, cv::getPerspectiveTransform(src, dst), photo.image.size(), cv::INTER_LINEAR,
+                      cv::BORDER_TRANSPARENT);
+  return photo;
+}
+
+double worst_corner_error(const Quad& found, const Quad& truth) {
+  double worst = 0;
+  for (int i = 0; i < 4; ++i) worst = std::max(worst, cv::norm(found[i] - truth[i]));
+  return worst;
+}
+
+// A corner-order-independent comparison (the outline alone does not know which way is up).
+double worst_corner_error_any_turn(const Quad& found, const Quad& truth) {
+  double best = 1e9;
+  for (int t = 0; t < 4; ++t) {
+    const Quad turned = {found[t], found[(t + 1) % 4], found[(t + 2) % 4], found[(t + 3) % 4]};
+    best = std::min(best, worst_corner_error(turned, truth));
+  }
+  return best;
+}
+
+class CardPipeline : public test::EngineTest,
+                     public ::testing::WithParamInterface<std::tuple<double, double>> {};
+
+TEST_P(CardPipeline, FindsRectifiesAndTurnsTheCardUpright) {
+  const auto [coverage, degrees] = GetParam();
+  const auto sample = test::render(synth::Kind::Card, 40 + static_cast<std::uint64_t>(degrees));
+  const Photo photo = photograph(sample.image, coverage, degrees, 7);
+  const double diagonal = cv::norm(photo.card[0] - photo.card[2]);
+
+  const auto outline = find_card_outline(photo.image);
+  ASSERT_TRUE(outline.has_value());
+  EXPECT_LT(worst_corner_error_any_turn(outline->quad, photo.card), 0.03 * diagonal);
+
+  const UprightCard card = rectify_card(photo.image, engine());
+  EXPECT_EQ(card.image.size(), cv::Size(kCardWidth, kCardHeight));
+  EXPECT_LT(worst_corner_error(card.location.quad, photo.card), 0.03 * diagonal) << "corners in reading order";
+  // The rectified card reads like the original card.
+  std::vector<bench::TruthLine> truth;
+  const double sx = static_cast<double>(kCardWidth) / sample.image.cols, sy = static_cast<double>(kCardHeight) / sample.image.rows;
+  for (const auto& l : sample.lines) {
+    Quad q = l.quad;
+    for (auto& p : q) p = cv::Point2f(static_cast<float>(p.x * sx), static_cast<float>(p.y * sy));
+    truth.push_back({l.text, q});
+  }
+  EXPECT_GE(bench::score_page(truth, card.text.lines).char_accuracy(), 0.95);
+  // Upright-card points map back onto the photo.
+  const Quad whole = {cv::Point2f(0, 0), cv::Point2f(kCardWidth, 0), cv::Point2f(kCardWidth, kCardHeight),
+                      cv::Point2f(0, kCardHeight)};
+  EXPECT_LT(worst_corner_error(card_to_photo(card, whole), photo.card), 0.03 * diagonal);
+}
+
+// (coverage, degrees) pairs where the whole card stays inside the 1600x1200 frame.
+INSTANTIATE_TEST_SUITE_P(CoverageAndRotation, CardPipeline,
+                         ::testing::Values(std::tuple{0.3, 0.0}, std::tuple{0.3, 25.0}, std::tuple{0.3, 90.0},
+                                           std::tuple{0.3, 185.0}, std::tuple{0.3, 290.0}, std::tuple{0.6, 0.0},
+                                           std::tuple{0.6, 180.0}, std::tuple{0.42, 90.0}, std::tuple{0.5, 10.0}));
+
+TEST_F(CardPipeline, AFrameFillingCardIsTakenWhole) {
+  const auto sample = test::render(synth::Kind::Card, 3);
+  cv::Mat big;
+  cv::resize(sample.image, big, cv::Size(1600, 1009));
+  const UprightCard card = rectify_card(big, engine());
+  EXPECT_FALSE(card.location.from_edges);
+  EXPECT_GE(card.text.lines.size(), sample.lines.size() - 2);
+}
+
+TEST(CardOutline, NothingCardLikeInNoise) {
+  cv::Mat noise(600, 800, CV_8UC3);
+  cv::randu(noise, cv::Scalar::all(0), cv::Scalar::all(255));
+  EXPECT_FALSE(find_card_outline(noise).has_value());
+}
+
+}  // namespace
+}  // namespace ocrserve

@@ -149,7 +149,10 @@ class Service {
       return error_outcome(api::huawei_codes::kTokenMissing,
                            "Token header cannot be empty: send X-Auth-Token or sign the request with AK/SK");
     }
-    record.credential = cred->type == "token" ? "token:" + cred->id.substr(0, 4) + "…" : "ak:" + cred->id;
+    // Tokens are secrets: the log names a token by its place in the config, an AK by itself.
+    record.credential = cred->type == "token"
+                            ? "token#" + std::to_string(cred - options_.credentials.data())
+                            : "ak:" + cred->id;
     if (!listed(cred->projects, route.project_id) || !listed(cred->apis, route.api)) {
       return error_outcome(api::huawei_codes::kApiNotEnabled,
                            "Request api error! The API " + route.api + " is not enabled for this credential and project");

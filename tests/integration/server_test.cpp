@@ -223,9 +223,10 @@ TEST_F(Server, MetricsAndAccessLogKeepNoRecognizedText) {
   EXPECT_NE(m->body.find("ocrserve_model_load_seconds"), std::string::npos);
   const std::string log = server_->log();
   EXPECT_NE(log.find("\"api\":\"general-text\""), std::string::npos);
-  for (const char* value : {"合计", "百佳", "385.00", "iVBORw0KGgo"}) {
+  for (const char* value : {"合计", "百佳", "385.00", "iVBORw0KGgo", "good-token"}) {
     EXPECT_EQ(log.find(value), std::string::npos) << value << " must not be logged";
   }
+  EXPECT_NE(log.find("\"credential\":\"token#0\""), std::string::npos);
 }
 
 TEST(ServerLifecycle, RefusesToBindPubliclyWithoutCredentials) {

@@ -196,6 +196,15 @@ void jpeg(Rng& rng, cv::Mat& image, std::vector<std::string>& log) {
 
 }  // namespace
 
+void photo_lighting(Rng& rng, cv::Mat& f, std::vector<std::string>& log) { lighting(rng, f, log); }
+void photo_gaussian_blur(Rng& rng, cv::Mat& f, int text_px, std::vector<std::string>& log) {
+  gaussian_blur(rng, f, text_px, log);
+}
+void photo_motion_blur(Rng& rng, cv::Mat& f, int text_px, std::vector<std::string>& log) {
+  motion_blur(rng, f, text_px, log);
+}
+void photo_noise(Rng& rng, cv::Mat& f, std::vector<std::string>& log) { noise(rng, f, log); }
+
 cv::Point2f map_point(const cv::Matx33d& m, cv::Point2f p) {
   const cv::Vec3d v = m * cv::Vec3d(p.x, p.y, 1.0);
   return {static_cast<float>(v[0] / v[2]), static_cast<float>(v[1] / v[2])};

@@ -27,6 +27,12 @@ struct DegradeSettings {
 std::vector<std::string> degrade(Rng& rng, cv::Mat& image, std::vector<TextLineTruth>& lines,
                                  const DegradeSettings& settings);
 
+// Single steps of degrade() on a CV_32FC3 image, shared with other photo pipelines (permits).
+void photo_lighting(Rng& rng, cv::Mat& f, std::vector<std::string>& log);
+void photo_gaussian_blur(Rng& rng, cv::Mat& f, int text_px, std::vector<std::string>& log);
+void photo_motion_blur(Rng& rng, cv::Mat& f, int text_px, std::vector<std::string>& log);
+void photo_noise(Rng& rng, cv::Mat& f, std::vector<std::string>& log);
+
 // Rotates by 90° * n counter-clockwise (n taken modulo 4), truth quads following.
 void rotate_quadrants(cv::Mat& image, std::vector<TextLineTruth>& lines, int n);
 

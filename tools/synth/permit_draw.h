@@ -1,0 +1,41 @@
+#pragma once
+// Internals of render_permit: drawing one side of a card, and photographing it on a desk.
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "fonts.h"
+#include "identity.h"
+#include "permit.h"
+#include "rng.h"
+
+namespace synth {
+
+inline constexpr int kPermitWidth = 1000;  // ID-1 (85.6 x 54 mm) at ~297 dpi
+inline constexpr int kPermitHeight = 630;
+inline constexpr int kPermitCornerRadius = 37;  // 3.18 mm
+
+struct PermitCard {
+  cv::Mat image;                     // kPermitWidth x kPermitHeight, BGR; outside the rounded corners white
+  std::vector<TextLineTruth> lines;  // card pixels
+  cv::Rect portrait;                 // empty on backs
+  int text_px = 24;                  // typical text size (bounds blur in the photograph)
+};
+
+PermitCard draw_permit_card(const ident::Identity& id, Side side, Rng& rng, FontSession& fonts);
+
+// Anti-aliased rounded-card coverage mask (CV_8UC1, 255 inside).
+cv::Mat permit_card_mask();
+
+struct PermitPhoto {
+  cv::Mat image;           // the photograph, BGR
+  cv::Matx33d homography;  // card pixel-corner coordinates -> photograph pixel-corner coordinates
+  std::string difficulty;  // "photo:bg=wood,rot=137,cov=0.52,persp,glare,jpeg=61"
+};
+
+// Lays the card on a desk (wood, fabric, paper, dark, stone) covering 25-95% of a 1600x1200 or
+// 1200x1600 frame at any angle, with perspective, shadow, light, glare, blur, noise and JPEG.
+PermitPhoto photograph_permit(const PermitCard& card, Rng& rng);
+
+}  // namespace synth

@@ -1,5 +1,7 @@
 #include "engine/line_classifier.h"
 
+#include "engine/tensor_prep.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -24,13 +26,8 @@ std::vector<Direction> LineClassifier::classify(const std::vector<cv::Mat>& crop
       const int w = std::min(kWidth, std::max(1, static_cast<int>(std::ceil(kHeight * crop.cols / double(crop.rows)))));
       cv::Mat resized;
       cv::resize(crop, resized, cv::Size(w, kHeight));
-      float* base = input.data() + static_cast<size_t>(b) * 3 * kHeight * kWidth;
-      for (int y = 0; y < kHeight; ++y) {
-        const uint8_t* row = resized.ptr<uint8_t>(y);
-        for (int x = 0; x < w; ++x) {
-          for (int c = 0; c < 3; ++c) base[(static_cast<size_t>(c) * kHeight + y) * kWidth + x] = row[x * 3 + c] / 127.5f - 1.f;
-        }
-      }
+      write_planar(resized, input.data() + static_cast<size_t>(b) * 3 * kHeight * kWidth, kWidth, kUnitScale,
+                   kUnitOffset);
     }
     const Tensor result = model_.run(input.data(), {n, 3, kHeight, kWidth});
     for (int b = 0; b < n; ++b) {

@@ -1,5 +1,7 @@
 #include "engine/text_recognizer.h"
 
+#include "engine/tensor_prep.h"
+
 #include <algorithm>
 #include <cmath>
 #include <atomic>
@@ -87,14 +89,8 @@ void TextRecognizer::run_batch(const std::vector<Prepared>& items, const std::ve
   // Padding stays 0, which is mid-grey after the (x/255 - 0.5)/0.5 normalization, as in training.
   std::vector<float> input(static_cast<size_t>(n) * 3 * h * width, 0.f);
   for (int b = 0; b < n; ++b) {
-    const cv::Mat& img = items[order[begin + b]].resized;
-    float* base = input.data() + static_cast<size_t>(b) * 3 * h * width;
-    for (int y = 0; y < h; ++y) {
-      const uint8_t* row = img.ptr<uint8_t>(y);
-      for (int x = 0; x < img.cols; ++x) {
-        for (int c = 0; c < 3; ++c) base[(static_cast<size_t>(c) * h + y) * width + x] = row[x * 3 + c] / 127.5f - 1.f;
-      }
-    }
+    write_planar(items[order[begin + b]].resized, input.data() + static_cast<size_t>(b) * 3 * h * width, width,
+                 kUnitScale, kUnitOffset);
   }
   const Tensor result = model_.run(input.data(), {n, 3, h, width});
   const int steps = static_cast<int>(result.shape[1]), classes = static_cast<int>(result.shape[2]);

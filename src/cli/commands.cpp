@@ -72,10 +72,6 @@ nlohmann::json recognize_file(const GeneralTextExtractor& extractor, const std::
   try {
     const auto bytes = read_file(path);
     const ImageIntake intake(general_text_limits());
-    // The contract limits the base64 size; a file is measured as it would be sent.
-    if ((bytes.size() + 2) / 3 * 4 > intake.limits().max_base64_bytes) {
-      throw Error(codes::kImageSizeOutOfRange, "The file is larger than 10 MB once base64-encoded");
-    }
     IntakeOptions options;
     options.pdf_page_number = request.pdf_page_number;
     const DecodedImage image = intake.from_bytes(bytes, options);

@@ -247,6 +247,15 @@ DecodedImage ImageIntake::from_base64(std::string_view text, const IntakeOptions
 }
 
 DecodedImage ImageIntake::from_bytes(const std::uint8_t* data, std::size_t size, const IntakeOptions& options) const {
+  // The contract limits the base64 size; raw bytes (a file, a url download) are measured as they
+  // would be sent. Decoded base64 that passed its own check always passes this one.
+  const std::size_t encoded = (size + 2) / 3 * 4;
+  if (encoded > limits_.max_base64_bytes) {
+    throw Error(codes::kImageSizeOutOfRange, "The image is too large: " + format_mb(encoded) +
+                                                 " once base64-encoded; the limit is " +
+                                                 format_mb(limits_.max_base64_bytes) +
+                                                 ". Send a smaller or more compressed image.");
+  }
   const ByteView bytes(data, size);
   const ImageFormat format = sniff_format(data, size);
   if (format == ImageFormat::Unknown) throw_unknown_format(bytes, limits_);

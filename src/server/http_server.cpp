@@ -225,9 +225,6 @@ class Service {
     const ImageIntake intake(general_text_limits());
     IntakeOptions io;
     io.pdf_page_number = request.pdf_page_number;
-    if (!bytes.empty() && (bytes.size() + 2) / 3 * 4 > intake.limits().max_base64_bytes) {
-      throw Error(codes::kImageSizeOutOfRange, "The image at url is larger than 10 MB once base64-encoded");
-    }
     const DecodedImage decoded = image ? intake.from_base64(*image, io) : intake.from_bytes(bytes, io);
     const auto t1 = Clock::now();
     const GeneralTextResult result = GeneralTextExtractor(*engine_).extract(decoded.bgr, request);

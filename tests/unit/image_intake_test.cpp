@@ -1246,3 +1246,22 @@ TEST(ImageIntake, MutatedInputsFailCleanly) {
 
 }  // namespace
 }  // namespace ocrserve
+
+namespace ocrserve {
+namespace {
+
+TEST(ImageIntakeRawBytes, MeasuredAsTheyWouldBeSentInBase64) {
+  // 7.9 MB of raw bytes is 10.5 MB of base64: over the 10 MB contract limit.
+  std::vector<std::uint8_t> bytes(7'900'000, 0);
+  bytes[0] = 0x89;
+  try {
+    ImageIntake().from_bytes(bytes);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), codes::kImageSizeOutOfRange);
+    EXPECT_NE(std::string(e.what()).find("base64"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ocrserve

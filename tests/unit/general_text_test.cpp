@@ -205,6 +205,19 @@ TEST_F(GeneralTextExtraction, TesseractLanguagesReadAccentedText) {
   EXPECT_NE(all.find("Buenos"), std::string::npos) << all;
 }
 
+TEST_F(GeneralTextExtraction, VietnameseIsReadWithItsDiacritics) {
+  cv::Mat img(90, 900, CV_8UC3, cv::Scalar(255, 255, 255));
+  test::draw_text(img, "Xin chào Việt Nam", 20, 60, 40);
+  GeneralTextRequest req;
+  req.language = "vi";
+  const auto result = GeneralTextExtractor(engine()).extract(img, req);
+  std::string all;
+  for (const auto& b : result.blocks) all += b.text + " ";
+  // ệ and à are outside PP-OCR's dictionary.
+  EXPECT_NE(all.find("Việt"), std::string::npos) << all;
+  EXPECT_NE(all.find("chào"), std::string::npos) << all;
+}
+
 TEST_F(GeneralTextExtraction, UnknownLanguagePackIsAnInvalidParameter) {
   cv::Mat img(60, 200, CV_8UC3, cv::Scalar(255, 255, 255));
   RecognizeOptions o;

@@ -140,7 +140,8 @@ class Service {
         }
         return nullptr;
       };
-      const api::VerifyResult result = api::verify_huawei(signed_request, lookup, std::chrono::system_clock::now());
+      const api::VerifyResult result = api::verify_huawei(signed_request, lookup, std::chrono::system_clock::now(),
+                                                          std::chrono::seconds(options_.auth_window_s));
       if (!result.ok()) return error_outcome(api::huawei_codes::kAuthFailed, "Incorrect IAM authentication information: " + result.message);
       for (const auto& c : options_.credentials) {
         if (c.type == "huawei_aksk" && c.id == result.key_id) cred = &c;

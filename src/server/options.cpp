@@ -87,6 +87,8 @@ const std::vector<Option>& option_table() {
       {"rate_limit_burst", "OCRSERVE_RATE_LIMIT_BURST", "token-bucket size of the rate limit",
        [](ServerOptions& o, const std::string& v) { o.rate_limit_burst = to_double("rate_limit_burst", v); },
        [](const ServerOptions& o) { return std::to_string(o.rate_limit_burst); }},
+      {"auth_window_s", "OCRSERVE_AUTH_WINDOW_S", "how far a signed request's date may be from the server's clock",
+       INT_OPTION(auth_window_s, 1, 366 * 24 * 3600)},
       {"url_timeout_ms", "OCRSERVE_URL_TIMEOUT_MS", "total time allowed to fetch an image url",
        INT_OPTION(url_timeout_ms, 100, 600000)},
       {"url_allow", "OCRSERVE_URL_ALLOW", "comma-separated CIDRs (optionally :port) that url may reach although private",

@@ -27,6 +27,7 @@ struct ServerOptions {
   double rate_limit_rps = 0;         // per credential; 0: unlimited
   double rate_limit_burst = 20;
   int url_timeout_ms = 10000;
+  int auth_window_s = 900;           // accepted clock difference of signed requests
   std::vector<std::string> url_allow;
   std::string model_dir;
   std::string config_file;

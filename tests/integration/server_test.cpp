@@ -306,3 +306,75 @@ TEST(ServerLimits, UrlFetchFailureAnswersModelArts4603AndAllowListedUrlWorks) {
 
 }  // namespace
 }  // namespace ocrserve::test
+
+namespace ocrserve::test {
+namespace {
+
+// The requests the official Huawei SDK sent (shared/compat vectors), replayed byte for byte. Their
+// dates are in the past, so the server is told to accept a clock difference that covers them.
+nlohmann::json vector(const std::string& name) {
+  std::ifstream in(std::string(OCRSERVE_TEST_FIXTURES) + "/compat/" + name);
+  return nlohmann::json::parse(in);
+}
+
+std::string header(const nlohmann::json& v, const std::string& name) {
+  for (const auto& h : v["request"]["raw_headers"]) {
+    std::string key = h[0];
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key == name) return h[1];
+  }
+  return {};
+}
+
+Reply replay(const ServerProcess& server, const nlohmann::json& v, std::string body, std::string path = "") {
+  httplib::Headers headers;
+  for (const auto& h : v["request"]["raw_headers"]) {
+    const std::string key = h[0];
+    if (key == "Content-Length" || key == "Connection" || key == "Accept-Encoding" || key == "Content-Type") continue;
+    headers.emplace(key, h[1].get<std::string>());
+  }
+  if (path.empty()) path = v["request"]["path"];
+  return post(server, path, body, headers, "application/json");
+}
+
+TEST(HuaweiSdkVectors, CapturedRequestsVerifyAndTamperedOnesDoNot) {
+  const auto v = vector("huawei-RecognizeGeneralText.json");
+  std::tm tm{};
+  strptime(header(v, "x-sdk-date").c_str(), "%Y%m%dT%H%M%SZ", &tm);
+  const long age = static_cast<long>(std::time(nullptr) - timegm(&tm));
+  const nlohmann::json config = {
+      {"credentials", {{{"type", "huawei_aksk"}, {"ak", v["credentials"]["ak"]}, {"sk", v["credentials"]["sk"]}}}}};
+  ServerProcess server({"--config", config_file(config), "--auth_window_s", std::to_string(std::max(900L, age + 3600))});
+  const std::string body = v["request"]["body"]["text"];
+
+  const Reply ok = replay(server, v, body);
+  EXPECT_EQ(ok.status, 200) << ok.body.dump();
+  EXPECT_TRUE(ok.body["result"].contains("words_block_list"));
+
+  std::string tampered = body;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(code(replay(server, v, tampered)), "APIGW.0301");
+  const std::string other_path = "/v2/" + v["credentials"]["projectId"].get<std::string>() + "/ocr/web-image";
+  EXPECT_EQ(code(replay(server, v, body, other_path)), "APIGW.0301");
+
+  // The other APIs' captures authenticate too (then meet "not built yet", not an auth error).
+  for (const char* name : {"huawei-RecognizeExitEntryPermit.json", "huawei-RecognizePassport.json",
+                           "huawei-RecognizeMainlandTravelPermit.json"}) {
+    const auto other = vector(name);
+    const Reply r = replay(server, other, other["request"]["body"]["text"]);
+    EXPECT_EQ(code(r), "ModelArts.4204") << name << " " << r.body.dump();
+  }
+}
+
+TEST(HuaweiSdkVectors, CapturedRequestsAreStaleForTheDefaultWindow) {
+  const auto v = vector("huawei-RecognizeGeneralText.json");
+  const nlohmann::json config = {
+      {"credentials", {{{"type", "huawei_aksk"}, {"ak", v["credentials"]["ak"]}, {"sk", v["credentials"]["sk"]}}}}};
+  ServerProcess server({"--config", config_file(config)});
+  const Reply r = replay(server, v, v["request"]["body"]["text"]);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(code(r), "APIGW.0301");
+}
+
+}  // namespace
+}  // namespace ocrserve::test

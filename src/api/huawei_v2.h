@@ -37,7 +37,7 @@ inline constexpr const char* kBackendTimeout = "ModelArts.4402";
 inline constexpr const char* kThrottled = "APIG.0308";
 inline constexpr const char* kAuthFailed = "APIGW.0301";
 inline constexpr const char* kNotFound = "APIGW.0101";
-inline constexpr const char* kServiceUnavailable = "ModelArts.4503";
+inline constexpr const char* kServiceUnavailable = "ModelArts.4403";  // "Backend service unavailable"
 }  // namespace huawei_codes
 
 // The HTTP status the cloud answers with for an error code.

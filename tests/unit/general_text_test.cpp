@@ -190,29 +190,27 @@ TEST_F(GeneralTextExtraction, WithoutDetectDirectionUpsideDownLinesAreStillRead)
   EXPECT_GE(test::char_accuracy(sample, result.blocks), 0.9);
 }
 
-TEST_F(GeneralTextExtraction, TesseractLanguagesReadAccentedText) {
+// One line of `text` drawn in a Latin font, read with `language`: every block's text, joined.
+std::string read_line(const OcrEngine& engine, const std::string& text, const std::string& language) {
   cv::Mat img(90, 900, CV_8UC3, cv::Scalar(255, 255, 255));
-  const std::string text = "Buenos días, señor García";
   test::draw_text(img, text, 20, 60, 40);
   GeneralTextRequest req;
-  req.language = "es";
-  const auto result = GeneralTextExtractor(engine()).extract(img, req);
-  ASSERT_FALSE(result.blocks.empty());
+  req.language = language;
   std::string all;
-  for (const auto& b : result.blocks) all += b.text + " ";
+  for (const auto& b : GeneralTextExtractor(engine).extract(img, req).blocks) all += b.text + " ";
+  return all;
+}
+
+TEST_F(GeneralTextExtraction, TesseractLanguagesReadAccentedText) {
+  const std::string all = read_line(engine(), "Buenos días, señor García", "es");
+  ASSERT_FALSE(all.empty());
   // ñ is outside PP-OCR's dictionary: reading it proves the Spanish model did the work.
   EXPECT_NE(all.find("señor"), std::string::npos) << all;
   EXPECT_NE(all.find("Buenos"), std::string::npos) << all;
 }
 
 TEST_F(GeneralTextExtraction, VietnameseIsReadWithItsDiacritics) {
-  cv::Mat img(90, 900, CV_8UC3, cv::Scalar(255, 255, 255));
-  test::draw_text(img, "Xin chào Việt Nam", 20, 60, 40);
-  GeneralTextRequest req;
-  req.language = "vi";
-  const auto result = GeneralTextExtractor(engine()).extract(img, req);
-  std::string all;
-  for (const auto& b : result.blocks) all += b.text + " ";
+  const std::string all = read_line(engine(), "Xin chào Việt Nam", "vi");
   // ệ and à are outside PP-OCR's dictionary.
   EXPECT_NE(all.find("Việt"), std::string::npos) << all;
   EXPECT_NE(all.find("chào"), std::string::npos) << all;

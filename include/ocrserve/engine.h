@@ -59,6 +59,9 @@ struct RecognizeOptions {
   // The whole image is one text line: skip detection.
   bool single_line = false;
   bool with_chars = false;
+  // Detector input cap for this call (0: EngineOptions::det_max_side). Documents of known size
+  // whose smallest text is large enough trade resolution for speed.
+  int det_max_side = 0;
   // "" / "zh" / "en" / "auto": PP-OCR; others (ISO 639-1: th, vi, es, km, ...): Tesseract.
   std::string language;
 };

@@ -193,6 +193,9 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   for (const auto& line : page.lines) pts.insert(pts.end(), line.quad.begin(), line.quad.end());
   if (pts.size() < 8) return loc;
   cv::RotatedRect r = cv::minAreaRect(pts);
+  // A scan cropped to the card: the frame itself is card-shaped and the text spans most of it.
+  const Quad frame = loc.quad;
+  if (card_likeness(frame) > 0.5 && r.size.area() >= 0.35 * w * h) return loc;
   // Text stops short of the card's edge: grow by a margin of ~6% of the card on every side.
   r.size.width *= 1.12f;
   r.size.height *= 1.12f;
@@ -233,7 +236,19 @@ UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine) {
 
   RecognizeOptions o;
   o.detect_direction = true;
+  o.with_chars = true;  // extractors split merged lines by the layout, character by character
+  o.det_max_side = kCardDetectSide;
   card.text = engine.recognize(card.image, o);
+  if (const float d = card.text.direction; (d > 45.f && d < 135.f) || (d > 225.f && d < 315.f)) {
+    // The outline's long side was not the card's width (a frame taken whole, a square-ish outline):
+    // start the corners one step later and read again; a 180° turn is settled below.
+    const Quad q = card.location.quad;
+    card.location.quad = {q[1], q[2], q[3], q[0]};
+    to_card = homography(card.location.quad, target);
+    cv::warpPerspective(bgr, card.image, cv::Mat(to_card), cv::Size(kCardWidth, kCardHeight), cv::INTER_LINEAR,
+                        cv::BORDER_REPLICATE);
+    card.text = engine.recognize(card.image, o);
+  }
   const float d = card.text.direction;
   if (d > 90.f && d < 270.f) {
     // Upside down: turn the image, the outline and the lines by 180°.

@@ -173,14 +173,31 @@ struct OcrEngine::Impl {
       return edge_length(quads[a][0], quads[a][1]) > edge_length(quads[b][0], quads[b][1]);
     });
     order.resize(std::min<size_t>(order.size(), 8));
+    // A long line says as much as its first dozen characters: read at most 16 heights of each.
     std::vector<Quad> sample;
     for (size_t i : order) {
-      sample.push_back(quads[i]);
-      sample.push_back(rotate_reading(quads[i], 2));
+      const Quad& q = quads[i];
+      const float length = edge_length(q[0], q[1]), height = std::max(1.f, edge_length(q[0], q[3]));
+      sample.push_back(length > 16 * height ? quad_slice(q, 0.5f - 8 * height / length, 0.5f + 8 * height / length) : q);
     }
-    const auto readings = read(rec, image, sample);
+    // The direction classifier settles a clear majority cheaply; a split vote is read both ways.
+    std::vector<cv::Mat> crops;
+    for (const Quad& q : sample) crops.push_back(crop_quad(image, q));
+    const auto votes = classifier.classify(crops);
+    size_t up = 0, down = 0;
+    for (const auto& v : votes) {
+      if (v.confidence >= options.cls_threshold) (v.flipped ? down : up)++;
+    }
+    if (sample.size() >= 3 && down == 0 && up * 4 >= sample.size() * 3) return false;
+    if (sample.size() >= 3 && up == 0 && down * 4 >= sample.size() * 3) return true;
+    std::vector<Quad> both;
+    for (const Quad& q : sample) {
+      both.push_back(q);
+      both.push_back(rotate_reading(q, 2));
+    }
+    const auto readings = read(rec, image, both);
     float upright = 0, flipped = 0;
-    for (size_t k = 0; k < order.size(); ++k) {
+    for (size_t k = 0; k < sample.size(); ++k) {
       upright += reading_score(readings[2 * k]);
       flipped += reading_score(readings[2 * k + 1]);
     }
@@ -259,13 +276,13 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     quads.push_back({cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)});
   } else {
     auto start = std::chrono::steady_clock::now();
-    auto boxes = impl_->detector.detect(bgr);
+    auto boxes = impl_->detector.detect(bgr, options.det_max_side);
     if (options.detect_direction) {
       axis = dominant_axis(boxes);
       if (std::abs(axis) > 1.0) {
         // Straighten the page and detect again: DB boxes are tightest on horizontal lines.
         work = rotate_expanded(bgr, axis, to_work);
-        boxes = impl_->detector.detect(work);
+        boxes = impl_->detector.detect(work, options.det_max_side);
       }
     }
     t.detect_ms += elapsed_ms(start);
@@ -280,7 +297,8 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     }
     t.classify_ms += elapsed_ms(start);
     double direction = std::fmod(axis + (upside_down ? 180.0 : 0.0) + 360.0, 360.0);
-    page.direction = static_cast<float>(std::round(direction * 10000.0) / 10000.0);
+    direction = std::round(direction * 10000.0) / 10000.0;
+    page.direction = static_cast<float>(direction >= 360.0 ? direction - 360.0 : direction);
   } else if (!options.single_line) {
     impl_->orient_lines(rec, work, quads, options.per_line_orientation, t);
   } else if (is_tall(quads[0])) {

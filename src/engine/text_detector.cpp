@@ -20,9 +20,10 @@ constexpr std::array<float, 3> kDetScale = {1 / (255.f * 0.229f), 1 / (255.f * 0
 constexpr std::array<float, 3> kDetOffset = {-0.485f / 0.229f, -0.456f / 0.224f, -0.406f / 0.225f};
 }  // namespace
 
-std::vector<ScoredQuad> TextDetector::detect(const cv::Mat& bgr) const {
+std::vector<ScoredQuad> TextDetector::detect(const cv::Mat& bgr, int max_side) const {
+  const int cap = max_side > 0 ? max_side : max_side_;
   const int longest = std::max(bgr.cols, bgr.rows);
-  const double ratio = longest > max_side_ ? static_cast<double>(max_side_) / longest : 1.0;
+  const double ratio = longest > cap ? static_cast<double>(cap) / longest : 1.0;
   const int w = round_to_32(bgr.cols * ratio), h = round_to_32(bgr.rows * ratio);
   cv::Mat resized;
   cv::resize(bgr, resized, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);

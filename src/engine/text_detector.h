@@ -10,7 +10,8 @@ namespace ocrserve::engine {
 class TextDetector {
  public:
   TextDetector(const std::string& model_path, int threads, int max_side, DbParams params);
-  std::vector<ScoredQuad> detect(const cv::Mat& bgr) const;
+  // `max_side` > 0 overrides the configured input cap for this call.
+  std::vector<ScoredQuad> detect(const cv::Mat& bgr, int max_side = 0) const;
 
  private:
   OnnxModel model_;

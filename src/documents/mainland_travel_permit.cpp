@@ -1,0 +1,238 @@
+// Mainland Travel Permit for Hong Kong and Macao Residents / for Taiwan Residents (API-NOTES; the
+// Aliyun seed 003 is its twin).
+//
+// Front: fields under their bilingual labels; the red permit number and the issue count share the
+// bottom row. Back: the Hong Kong / Macao identity card number and name (HK/Macao permit only), and
+// the three 30-character machine lines, corrected by their check digits.
+//
+// Template coordinates are those of a 1000 x 631 upright card; value regions follow their labels.
+#include <algorithm>
+
+#include "card_fields.h"
+#include "ocrserve/card.h"
+#include "ocrserve/error.h"
+#include "ocrserve/mrz.h"
+#include "ocrserve/permit.h"
+#include "permit_common.h"
+
+namespace ocrserve {
+
+namespace {
+
+using card_fields::Box;
+using card_fields::CardText;
+using card_fields::Label;
+using card_fields::Reading;
+using permits::Kind;
+
+// --- front ----------------------------------------------------------------------------------------
+
+const Label kName{"姓名", "Name", {300, 141}};
+const Label kBirth{"出生日期", "Date of birth", {300, 257}};
+const Label kSex{"性别", "Sex", {600, 257}};
+const Label kValidity{"有效期限", "Period of validity", {300, 329}};
+const Label kAuthority{"签发机关", "Issuing authority", {300, 401}};
+const Label kPlace{"签发地点", "Place of issue", {630, 401}};
+const Label kNumber{"证件号码", "Permit No", {300, 473}};
+const Label kIssueTimes{"次数", "No. of issues", {634, 473}};  // 换证次数 (HK/Macao), 签发次数 (Taiwan)
+
+constexpr Box kNameValue{288, 155, 800, 201};
+constexpr Box kNameEnValue{288, 201, 800, 242};
+constexpr Box kBirthValue{288, 273, 590, 312};
+constexpr Box kSexValue{592, 273, 800, 312};
+constexpr Box kValidityValue{288, 345, 998, 384};
+constexpr Box kAuthorityValue{288, 417, 620, 456};
+constexpr Box kPlaceValue{622, 417, 998, 456};
+constexpr Box kNumberValue{288, 487, 590, 536};
+constexpr Box kIssueTimesValue{592, 487, 800, 536};
+constexpr Box kPortrait{62, 148, 267, 433};
+
+// H/M + 8 digits (Hong Kong / Macao residents), 8 digits (Taiwan residents).
+std::string normalize_number(const std::string& text, Kind kind) {
+  std::string s = card_fields::machine_chars(text);
+  s.erase(std::remove(s.begin(), s.end(), '<'), s.end());
+  const size_t first_digit = kind == Kind::MainlandHkMo ? 1 : 0;
+  if (s.size() != first_digit + 8) return s;
+  for (size_t i = first_digit; i < s.size(); ++i) {
+    if (const char d = card_fields::digit_for(static_cast<char32_t>(s[i]))) s[i] = d;
+  }
+  return s;
+}
+
+std::string two_digits(const std::string& text) {
+  const std::string d = card_fields::digits_of(text);
+  return d.size() == 2 ? d : d.size() == 1 ? "0" + d : d;
+}
+
+PermitResult read_front(const CardText& t, Kind kind, const UprightCard& card, const cv::Mat& photo,
+                        const PermitRequest& request) {
+  using namespace card_fields;
+  const cv::Point2f shift =
+      t.shift_from({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes});
+  const Reading name = t.read(value_region(t, kName, kNameValue, shift));
+  const Reading name_en = t.read(value_region(t, kName, kNameEnValue, shift));
+  const Reading birth = t.read(value_region(t, kBirth, kBirthValue, shift));
+  const Reading sex = t.read(value_region(t, kSex, kSexValue, shift));
+  const Reading validity = t.read(value_region(t, kValidity, kValidityValue, shift));
+  const Reading authority = t.read(value_region(t, kAuthority, kAuthorityValue, shift));
+  const Reading number = t.read(value_region(t, kNumber, kNumberValue, shift));
+  const Reading issue_times = t.read(value_region(t, kIssueTimes, kIssueTimesValue, shift));
+
+  PermitResult result;
+  std::string authority_value = cjk_only(authority.text);
+  if (auto s = snap(authority_value, permits::kAuthorities, 3)) authority_value = *s;
+  permits::put(result, "name", cjk_only(name.text), name.confidence);
+  permits::put(result, "name_en", normalize_latin_name(with_word_gaps(card.image, name_en)), name_en.confidence);
+  permits::put(result, "birth_date", normalize_date(birth.text), birth.confidence);
+  permits::put(result, "sex", normalize_sex(sex.text), sex.confidence);
+  permits::put(result, "valid_period", normalize_period(validity.text), validity.confidence);
+  permits::put(result, "issuing_authority", authority_value, authority.confidence);
+  permits::put(result, "number", normalize_number(number.text, kind), number.confidence);
+  if (kind == Kind::MainlandTw) {
+    const Reading place = t.read(value_region(t, kPlace, kPlaceValue, shift));
+    std::string place_value = cjk_only(place.text);
+    if (auto s = snap(place_value, permits::kPlaces, 1)) place_value = *s;
+    permits::put(result, "issue_place", place_value, place.confidence);
+  } else {
+    permits::put(result, "issue_place", "", 0.f);  // not printed on the Hong Kong / Macao residents' permit
+  }
+  permits::put(result, "issue_times", two_digits(issue_times.text), issue_times.confidence);
+  permits::put_portrait(result, t, kName, kPortrait, shift, card, photo, request.return_portrait_image);
+  return result;
+}
+
+// --- back -----------------------------------------------------------------------------------------
+
+const Label kIdNumber{"身份证件号码", "ID card No", {60, 63}};
+const Label kIdName{"身份证件姓名", "Name on ID card", {520, 63}};
+constexpr Box kIdNumberValue{48, 84, 505, 126};
+constexpr Box kIdNameValue{508, 84, 998, 126};
+constexpr Box kMachineZone{0, 420, 1000, 631};
+
+// Hong Kong identity card "A123456(7)" (check digit verified when the reading allows), Macao
+// resident identity card "1234567(8)".
+std::string normalize_id_number(const std::string& text) {
+  std::string s;
+  for (char32_t c : card_fields::fold_width(card_fields::to_u32(text))) {
+    if (c >= U'a' && c <= U'z') c -= 32;
+    if ((c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9')) s += static_cast<char>(c);
+  }
+  if (s.size() < 8) return s;
+  // Digits after the letter prefix (one or two letters for Hong Kong, none for Macao).
+  const size_t letters = std::isdigit(static_cast<unsigned char>(s[0])) ? 0 : (s.size() == 9 ? 2 : 1);
+  for (size_t i = letters; i + 1 < s.size(); ++i) {
+    if (const char d = card_fields::digit_for(static_cast<char32_t>(s[i]))) s[i] = d;
+  }
+  return s.substr(0, s.size() - 1) + "(" + s.back() + ")";
+}
+
+// Both permits print "CHN" at fixed columns, which no check digit covers; the recognizer tends to
+// drop or garble one of its letters. Restore it when the reading is one edit away.
+void restore_literal(std::string& line, size_t pos, std::string_view literal) {
+  if (line.size() < pos + 2 || line.compare(pos, literal.size(), literal) == 0) return;
+  if (line.compare(pos, 2, literal.substr(1)) == 0) {
+    line.insert(pos, 1, literal[0]);  // first letter dropped
+  } else if (line.compare(pos, 2, literal.substr(0, 2)) == 0 && line.size() < 30) {
+    line.insert(pos + 2, 1, literal[2]);  // last letter dropped
+  } else if (line.size() >= pos + 3) {
+    int same = 0;
+    for (size_t i = 0; i < 3; ++i) same += line[pos + i] == literal[i];
+    if (same == 2) line.replace(pos, 3, literal);
+  }
+}
+
+// The machine lines as rows of the zone: pieces the detector split are joined left to right.
+std::vector<std::string> machine_lines(const CardText& t) {
+  struct Row {
+    float y;
+    std::vector<std::pair<float, std::string>> pieces;
+  };
+  std::vector<Row> rows;
+  for (const TextLine* line : t.lines_in(kMachineZone)) {
+    const std::string m = card_fields::machine_chars(line->text);
+    if (m.size() < 4) continue;
+    const card_fields::Box b = card_fields::box_of(line->quad);
+    auto row = std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return std::abs(r.y - b.cy()) < b.height() / 2; });
+    if (row == rows.end()) {
+      rows.push_back({b.cy(), {}});
+      row = rows.end() - 1;
+    }
+    row->pieces.emplace_back(b.x0, m);
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.y < b.y; });
+  std::vector<std::string> out;
+  for (auto& r : rows) {
+    std::sort(r.pieces.begin(), r.pieces.end());
+    std::string joined;
+    for (const auto& [x, text] : r.pieces) joined += text;
+    if (joined.size() >= 15) out.push_back(joined);
+  }
+  if (out.size() > 3) out.erase(out.begin(), out.end() - 3);
+  if (out.size() == 3) {
+    restore_literal(out[0], 2, "CHN");   // issuing state
+    restore_literal(out[1], 15, "CHN");  // nationality
+  }
+  return out;
+}
+
+PermitResult read_back(const CardText& t, Kind kind) {
+  using namespace card_fields;
+  PermitResult result;
+  if (kind == Kind::MainlandHkMo) {
+    const cv::Point2f shift = t.shift_from({kIdNumber, kIdName});
+    const Reading id_name = t.read(value_region(t, kIdName, kIdNameValue, shift));
+    const Reading id_number = t.read(value_region(t, kIdNumber, kIdNumberValue, shift));
+    permits::put(result, "id_name", cjk_only(id_name.text), id_name.confidence);
+    permits::put(result, "id_number", normalize_id_number(id_number.text), id_number.confidence);
+  }
+  // Two readings of the zone: the characters on their grid (fillers the detector dropped come
+  // back), and the lines as recognized. The first whose check digits hold wins.
+  std::vector<std::string> grid = t.machine_grid(kMachineZone, 30, 3, 26.f, 33.f);
+  if (grid.size() == 3) {
+    grid[0].replace(2, 3, "CHN");  // issuing state and nationality: CHN on every such permit
+    grid[1].replace(15, 3, "CHN");
+  }
+  std::vector<std::string> lines = grid.size() == 3 ? grid : machine_lines(t);
+  float confidence = 0.f;
+  for (const TextLine* line : t.lines_in(kMachineZone)) confidence += line->confidence / 3.f;
+  confidence = std::min(confidence, 1.f) * 0.5f;
+  for (const auto& candidate : {grid, machine_lines(t)}) {
+    if (candidate.size() != 3) continue;
+    const mrz::CorrectionResult mc = mrz::correct(candidate, mrz::Format::MainlandTravelPermit, permits::today());
+    if (mc.status == mrz::CorrectionStatus::Valid || mc.status == mrz::CorrectionStatus::Corrected) {
+      result.machine_code_valid = true;
+      lines = mc.lines;
+      confidence *= mc.status == mrz::CorrectionStatus::Corrected ? 1.8f : 2.f;
+      break;
+    }
+  }
+  lines.resize(3);
+  for (size_t i = 0; i < 3; ++i) {
+    permits::put(result, "machine_code" + std::to_string(i + 1), lines[i], confidence);
+  }
+  return result;
+}
+
+}  // namespace
+
+PermitResult MainlandTravelPermitExtractor::extract(const cv::Mat& bgr, const PermitRequest& request) const {
+  const UprightCard card = rectify_card(bgr, engine_);
+  const CardText text(card.text, permits::label_words({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber,
+                                                       kIssueTimes, kIdNumber, kIdName}));
+  const permits::Classification c = permits::classify(text);
+  if (!c.found) {
+    throw Error(codes::kImageNotSupported,
+                "No mainland travel permit was found in the image: send a photo or scan of the card that fills most "
+                "of the frame");
+  }
+  if (permits::is_exit_entry(c.kind)) throw Error(codes::kImageNotSupported, permits::wrong_api_message(c.kind, c.side));
+  PermitResult result =
+      c.side == permits::Side::Front ? read_front(text, c.kind, card, bgr, request) : read_back(text, c.kind);
+  result.type = permits::api_type(c.kind);
+  result.side = c.side == permits::Side::Front ? "front" : "back";
+  result.type_confidence = c.kind_confidence;
+  result.side_confidence = c.side_confidence;
+  return result;
+}
+
+}  // namespace ocrserve

@@ -1,0 +1,213 @@
+// Shared by the permit extractors: request flags, limits, classification, the result schema.
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "ocrserve/error.h"
+#include "permit_common.h"
+
+namespace ocrserve {
+
+namespace {
+
+bool optional_bool(const nlohmann::json& body, const char* name) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return false;
+  if (!it->is_boolean()) {
+    throw Error(codes::kInvalidParameter, std::string("The parameter ") + name + " must be a boolean (true or false)");
+  }
+  return it->get<bool>();
+}
+
+float round4(float v) { return std::round(v * 10000.f) / 10000.f; }
+
+}  // namespace
+
+PermitRequest parse_permit_request(const nlohmann::json& body) {
+  if (!body.is_object()) throw Error(codes::kInvalidParameter, "The request body must be a JSON object");
+  PermitRequest r;
+  r.return_portrait_image = optional_bool(body, "return_portrait_image");
+  r.return_portrait_location = optional_bool(body, "return_portrait_location");
+  return r;
+}
+
+IntakeLimits permit_limits() {
+  IntakeLimits limits;
+  limits.min_side = 15;
+  limits.max_side = 8192;
+  limits.formats = {ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Bmp, ImageFormat::Tiff};
+  return limits;
+}
+
+const FieldValue* PermitResult::field(const std::string& name) const {
+  for (const auto& [n, v] : fields) {
+    if (n == name) return &v;
+  }
+  return nullptr;
+}
+
+nlohmann::json to_json(const PermitResult& result, const PermitRequest& request) {
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json confidence = nlohmann::json::object();
+  for (const auto& [name, value] : result.fields) {
+    const size_t dot = name.find('.');
+    if (dot == std::string::npos) {
+      out[name] = value.value;
+      confidence[name] = round4(value.confidence);
+    } else {
+      const std::string block = name.substr(0, dot), key = name.substr(dot + 1);
+      out[block][key] = value.value;
+      confidence[block][key] = round4(value.confidence);
+    }
+  }
+  out["type"] = result.type;
+  out["side"] = result.side;
+  confidence["type"] = round4(result.type_confidence);
+  confidence["side"] = round4(result.side_confidence);
+  if (request.return_portrait_image && result.side == "front") {
+    out["portrait_image"] = encode_base64(result.portrait_jpeg.data(), result.portrait_jpeg.size());
+  }
+  if (request.return_portrait_location && result.side == "front") {
+    nlohmann::json quad = nlohmann::json::array();
+    if (result.portrait_location) {
+      for (const auto& p : *result.portrait_location) {
+        quad.push_back({static_cast<int>(std::lround(p.x)), static_cast<int>(std::lround(p.y))});
+      }
+    }
+    out["portrait_location"] = quad;
+  }
+  out["confidence"] = confidence;
+  return out;
+}
+
+namespace permits {
+
+namespace {
+
+struct Cue {
+  const char* text;
+  float weight;
+};
+
+float score(const card_fields::CardText& text, std::initializer_list<Cue> cues) {
+  float s = 0;
+  for (const Cue& c : cues) {
+    if (text.mentions(c.text)) s += c.weight;
+  }
+  return s;
+}
+
+// Machine lines starting with a permit's document code ("CS"/"CD" one line, "CR"/"CT" + "CHN").
+float code_cue(const card_fields::CardText& text, std::string_view prefix) {
+  for (const auto& line : text.page().lines) {
+    const std::string m = card_fields::machine_chars(line.text);
+    if (m.size() >= 20 && m.compare(0, prefix.size(), prefix) == 0) return 3.f;
+  }
+  return 0.f;
+}
+
+float margin_confidence(float best, float second) {
+  if (best <= 0) return 0.f;
+  return std::clamp(0.5f + 0.5f * (best - second) / best, 0.f, 0.9999f);
+}
+
+}  // namespace
+
+Classification classify(const card_fields::CardText& t) {
+  // Family and side together: each permit side has its own title, labels and notes.
+  const std::array<float, 4> side_scores = {
+      // exit-entry front, exit-entry back, mainland front, mainland back
+      score(t, {{"往来港澳通行证", 4}, {"往来台湾通行证", 4}, {"EXIT-ENTRY", 2}, {"TO AND FROM", 2}, {"姓名", 1},
+                {"出生日期", 1}, {"签发地点", 1}}) +
+          code_cue(t, "CS") + code_cue(t, "CD"),
+      score(t, {{"签注种类", 3}, {"有效次数", 3}, {"Entries", 2}, {"Remarks", 2}, {"Issued by", 2}, {"备注", 1},
+                {"HONG KONG", 1}, {"MACAO", 1}, {"入台证件", 2}, {"重复擦写", 2}}),
+      score(t, {{"居民来往内地通行证", 4}, {"居民来往大陆通行证", 4}, {"MAINLAND TRAVEL", 3}, {"RESIDENTS", 2},
+                {"No. of issues", 2}, {"次数", 2}, {"Permit No", 2}, {"姓名", 1}, {"出生日期", 1}}),
+      score(t, {{"身份证件号码", 3}, {"身份证件姓名", 3}, {"旅行证件", 3}, {"妥善保管", 2}, {"遵守当地法律", 2},
+                {"涂改", 1}}) +
+          code_cue(t, "CRCHN") + code_cue(t, "CTCHN"),
+  };
+  const size_t best = static_cast<size_t>(std::max_element(side_scores.begin(), side_scores.end()) - side_scores.begin());
+  float second = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    if (i != best) second = std::max(second, side_scores[i]);
+  }
+  Classification c;
+  c.found = side_scores[best] >= 3;
+  c.side = best % 2 == 0 ? Side::Front : Side::Back;
+  c.side_confidence = margin_confidence(side_scores[best], second);
+  const bool exit_entry = best < 2;
+  float hkmo = 0, tw = 0;
+  if (exit_entry) {
+    hkmo = score(t, {{"往来港澳", 4}, {"HONG KONG", 2}, {"MACAO", 2}, {"香港", 2}, {"澳门", 2}}) + code_cue(t, "CS");
+    tw = score(t, {{"往来台湾", 4}, {"TAIWAN", 2}, {"台湾", 2}, {"入台", 2}}) + code_cue(t, "CD");
+    c.kind = tw > hkmo ? Kind::ExitEntryTw : Kind::ExitEntryHkMo;
+  } else {
+    hkmo = score(t, {{"港澳居民", 4}, {"HONG KONG", 2}, {"MACAO", 2}, {"来往内地", 2}, {"在内地", 2}, {"换证次数", 2},
+                     {"身份证件", 2}}) +
+           code_cue(t, "CRCHN");
+    tw = score(t, {{"台湾居民", 4}, {"TAIWAN", 2}, {"来往大陆", 2}, {"在大陆", 2}, {"签发地点", 1}}) +
+         code_cue(t, "CTCHN");
+    c.kind = tw > hkmo ? Kind::MainlandTw : Kind::MainlandHkMo;
+  }
+  c.kind_confidence = std::min(c.side_confidence, margin_confidence(std::max(hkmo, tw), std::min(hkmo, tw)));
+  if (std::max(hkmo, tw) == 0) c.kind_confidence = 0.5f;
+  return c;
+}
+
+bool is_exit_entry(Kind kind) { return kind == Kind::ExitEntryHkMo || kind == Kind::ExitEntryTw; }
+
+const char* api_type(Kind kind) {
+  switch (kind) {
+    case Kind::ExitEntryHkMo:
+      return "Exit-Entry Permit for Traveling to and from Hong Kong and Macao";
+    case Kind::ExitEntryTw:
+      return "Exit-Entry Permit for Traveling to and from Taiwan";
+    case Kind::MainlandHkMo:
+      return "Mainland Travel Permit for Hong Kong and Macao Residents";
+    case Kind::MainlandTw:
+      return "Mainland Travel Permit for Taiwan Residents";
+  }
+  return "";
+}
+
+std::string wrong_api_message(Kind kind, Side side) {
+  const std::string what = std::string("the ") + (side == Side::Front ? "front" : "back") + " of a " + api_type(kind);
+  return is_exit_entry(kind)
+             ? "The image shows " + what + ": send it to POST /v2/{project_id}/ocr/exit-entry-permit"
+             : "The image shows " + what + ": send it to POST /v2/{project_id}/ocr/mainland-travel-permit";
+}
+
+std::chrono::year_month_day today() {
+  return std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+}
+
+void put(PermitResult& result, const std::string& name, const std::string& value, float confidence) {
+  result.fields.emplace_back(name, FieldValue{value, value.empty() ? 0.f : confidence});
+}
+
+std::vector<std::string> label_words(std::initializer_list<card_fields::Label> labels) {
+  std::vector<std::string> words;
+  for (const auto& l : labels) {
+    if (l.zh.size() >= 6) words.push_back(l.zh);  // two characters or more
+    if (!l.en.empty()) words.push_back("/" + l.en);
+  }
+  return words;
+}
+
+void put_portrait(PermitResult& result, const card_fields::CardText& text, const card_fields::Label& anchor,
+                  const card_fields::Box& portrait, cv::Point2f shift, const UprightCard& card, const cv::Mat& photo,
+                  bool with_image) {
+  const cv::Point2f moved = text.find(anchor, shift, 60).value_or(anchor.at + shift) - anchor.at;
+  card_fields::Box b = portrait.moved(moved);
+  b = {std::max(0.f, b.x0), std::max(0.f, b.y0), std::min<float>(kCardWidth, b.x1), std::min<float>(kCardHeight, b.y1)};
+  result.portrait_location = card_to_photo(card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0),
+                                                  cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});
+  if (with_image) result.portrait_jpeg = card_fields::portrait_jpeg(photo, card, b);
+}
+
+}  // namespace permits
+}  // namespace ocrserve

@@ -1,0 +1,51 @@
+#pragma once
+// What the two permit extractors share: telling the four permits and their sides apart, and
+// filling a PermitResult field from a reading.
+#include <chrono>
+#include <string>
+
+#include "card_fields.h"
+#include "ocrserve/permit.h"
+
+namespace ocrserve::permits {
+
+enum class Kind { ExitEntryHkMo, ExitEntryTw, MainlandHkMo, MainlandTw };
+enum class Side { Front, Back };
+
+struct Classification {
+  Kind kind = Kind::ExitEntryHkMo;
+  Side side = Side::Front;
+  float kind_confidence = 0.f, side_confidence = 0.f;
+  bool found = false;  // some permit cue was read at all
+};
+
+// From the printed titles, labels, notes and machine-code prefixes of the card.
+Classification classify(const card_fields::CardText& text);
+
+bool is_exit_entry(Kind kind);
+const char* api_type(Kind kind);
+// What the caller should do with the other family's permit.
+std::string wrong_api_message(Kind kind, Side side);
+
+// Today's date in UTC, for two-digit years of machine codes.
+std::chrono::year_month_day today();
+
+// The printed words of labels ("出生日期", "/Date of birth"), never part of a value.
+std::vector<std::string> label_words(std::initializer_list<card_fields::Label> labels);
+
+void put(PermitResult& result, const std::string& name, const std::string& value, float confidence);
+
+// The photo area of a front: `portrait` on the template, moved as `anchor` (the name label) moved.
+void put_portrait(PermitResult& result, const card_fields::CardText& text, const card_fields::Label& anchor,
+                  const card_fields::Box& portrait, cv::Point2f shift, const UprightCard& card, const cv::Mat& photo,
+                  bool with_image);
+
+// Authorities that issue the permits (the Ministry's bureau until April 2018, then the NIA).
+inline const std::vector<std::string_view> kAuthorities = {"公安部出入境管理局", "国家移民管理局"};
+// Provincial-level divisions, as an issue place is printed.
+inline const std::vector<std::string_view> kPlaces = {
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
+    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
+    "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆"};
+
+}  // namespace ocrserve::permits

@@ -209,20 +209,67 @@ std::optional<cv::Point2f> CardText::find(const Label& label, cv::Point2f shift,
   return best;
 }
 
-cv::Point2f CardText::shift_from(const std::vector<Label>& labels) const {
-  std::vector<float> dx, dy;
-  for (const Label& l : labels) {
-    if (const auto p = find(l, {0, 0}, 200)) {
-      dx.push_back(p->x - l.at.x);
-      dy.push_back(p->y - l.at.y);
-    }
+cv::Point2f Placement::map(cv::Point2f p) const {
+  return {static_cast<float>(a * p.x - b * p.y + tx), static_cast<float>(b * p.x + a * p.y + ty)};
+}
+
+Box Placement::map(const Box& box) const {
+  const cv::Point2f c[4] = {map(cv::Point2f(box.x0, box.y0)), map(cv::Point2f(box.x1, box.y0)),
+                           map(cv::Point2f(box.x1, box.y1)), map(cv::Point2f(box.x0, box.y1))};
+  Box out{c[0].x, c[0].y, c[0].x, c[0].y};
+  for (const auto& p : c) out = {std::min(out.x0, p.x), std::min(out.y0, p.y), std::max(out.x1, p.x), std::max(out.y1, p.y)};
+  return out;
+}
+
+namespace {
+
+// Least-squares similarity from pairs (template -> card).
+Placement fit_similarity(const std::vector<std::pair<cv::Point2f, cv::Point2f>>& pairs) {
+  Placement p;
+  if (pairs.empty()) return p;
+  cv::Point2d ms(0, 0), md(0, 0);
+  for (const auto& [s, d] : pairs) {
+    ms += cv::Point2d(s);
+    md += cv::Point2d(d);
   }
-  if (dx.empty()) return {0, 0};
-  const auto median = [](std::vector<float>& v) {
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-    return v[v.size() / 2];
-  };
-  return {median(dx), median(dy)};
+  ms *= 1.0 / static_cast<double>(pairs.size());
+  md *= 1.0 / static_cast<double>(pairs.size());
+  if (pairs.size() >= 3) {
+    double sxx = 0, a = 0, b = 0;
+    for (const auto& [s, d] : pairs) {
+      const cv::Point2d u = cv::Point2d(s) - ms, v = cv::Point2d(d) - md;
+      sxx += u.x * u.x + u.y * u.y;
+      a += u.x * v.x + u.y * v.y;
+      b += u.x * v.y - u.y * v.x;
+    }
+    if (sxx > 1e3) {
+      p.a = a / sxx;
+      p.b = b / sxx;
+    }
+    // A permit is rectified already: only a modest scale error and a small turn are believable.
+    const double scale = std::hypot(p.a, p.b);
+    if (scale < 0.7 || scale > 1.4 || std::abs(std::atan2(p.b, p.a)) > 0.1) p = Placement{};
+  }
+  p.tx = md.x - (p.a * ms.x - p.b * ms.y);
+  p.ty = md.y - (p.b * ms.x + p.a * ms.y);
+  return p;
+}
+
+}  // namespace
+
+Placement CardText::placement(const std::vector<Label>& labels) const {
+  std::vector<std::pair<cv::Point2f, cv::Point2f>> pairs;
+  for (const Label& l : labels) {
+    if (const auto p = find(l, {0, 0}, 260)) pairs.emplace_back(l.at, *p);
+  }
+  Placement place = fit_similarity(pairs);
+  // Once more without the labels the fit leaves far off (a word found in the wrong place).
+  std::vector<std::pair<cv::Point2f, cv::Point2f>> kept;
+  for (const auto& pr : pairs) {
+    if (cv::norm(place.map(pr.first) - pr.second) < 30) kept.push_back(pr);
+  }
+  if (kept.size() < pairs.size() && !kept.empty()) place = fit_similarity(kept);
+  return place;
 }
 
 Reading CardText::read(const Box& region) const {
@@ -369,9 +416,11 @@ std::vector<const TextLine*> CardText::lines_in(const Box& region) const {
   return out;
 }
 
-Box value_region(const CardText& text, const Label& label, const Box& template_region, cv::Point2f shift) {
-  if (const auto p = text.find(label, shift, 60)) return template_region.moved(*p - label.at);
-  return template_region.moved(shift);
+Box value_region(const CardText& text, const Label& label, const Box& template_region, const Placement& place) {
+  const cv::Point2f expected = place.map(label.at);
+  const Box region = place.map(template_region);
+  if (const auto p = text.find(label, expected - label.at, 60)) return region.moved(*p - expected);
+  return region;
 }
 
 std::string with_word_gaps(const cv::Mat& card_image, const Reading& reading) {

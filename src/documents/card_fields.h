@@ -41,6 +41,16 @@ struct Box {
   Box moved(cv::Point2f d) const { return {x0 + d.x, y0 + d.y, x1 + d.x, y1 + d.y}; }
   bool contains(cv::Point2f p) const { return p.x >= x0 && p.x < x1 && p.y >= y0 && p.y < y1; }
 };
+// Where the template lands on the card as read: scale, small rotation and offset (a similarity),
+// fitted to the labels found; identity when none were. Absorbs a loose outline (a card taken from
+// its text or the whole frame) as well as the print offset.
+struct Placement {
+  double a = 1, b = 0, tx = 0, ty = 0;  // x' = a x - b y + tx, y' = b x + a y + ty
+  cv::Point2f map(cv::Point2f p) const;
+  Box map(const Box& box) const;
+  Placement moved(cv::Point2f d) const { return {a, b, tx + d.x, ty + d.y}; }
+};
+
 Box box_of(const Quad& q);
 
 // --- labels and values ----------------------------------------------------------------------------
@@ -81,9 +91,8 @@ class CardText {
   // when no line carries one of its words there.
   std::optional<cv::Point2f> find(const Label& label, cv::Point2f shift = {0, 0}, float radius = 120) const;
 
-  // The offset from the template to the card as printed, taken from the labels that were found
-  // (median); {0, 0} when none were.
-  cv::Point2f shift_from(const std::vector<Label>& labels) const;
+  // Template -> card as printed, fitted to the labels that were found (see Placement).
+  struct Placement placement(const std::vector<Label>& labels) const;
 
   // The characters whose centres lie in `region` (card pixels), label words left out; a space where
   // the recognizer read one or a new row starts.
@@ -106,9 +115,9 @@ class CardText {
   std::vector<std::u32string> label_words_;
 };
 
-// A value region relative to a label: the template's rectangle for the value, moved by where the
-// label was found (or by the card-wide `shift` when it was not).
-Box value_region(const CardText& text, const Label& label, const Box& template_region, cv::Point2f shift);
+// A value region relative to a label: the template's rectangle for the value, placed, then moved
+// by how far the label itself stands from where the placement expects it.
+Box value_region(const CardText& text, const Label& label, const Box& template_region, const Placement& place);
 
 // --- normalizers ----------------------------------------------------------------------------------
 

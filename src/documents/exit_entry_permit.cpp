@@ -120,17 +120,17 @@ void reconcile_period(std::string& period, const std::string& printed_text, cons
 PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Mat& photo,
                         const PermitRequest& request) {
   using namespace card_fields;
-  const cv::Point2f shift = t.shift_from({kName, kBirth, kSex, kValidity, kAuthority, kPlace});
+  const card_fields::Placement place = t.placement({kName, kBirth, kSex, kValidity, kAuthority, kPlace});
   FrontReading r;
-  r.name = t.read(value_region(t, kName, kNameValue, shift));
-  r.name_en = t.read(value_region(t, kName, kNameEnValue, shift));
-  r.birth = t.read(value_region(t, kBirth, kBirthValue, shift));
-  r.sex = t.read(value_region(t, kSex, kSexValue, shift));
-  r.validity = t.read(value_region(t, kValidity, kValidityValue, shift));
-  r.authority = t.read(value_region(t, kAuthority, kAuthorityValue, shift));
-  r.place = t.read(value_region(t, kPlace, kPlaceValue, shift));
-  r.number = t.read(kNumberValue.moved({0, shift.y}));
-  r.machine = t.read(kMachineCode.moved({0, std::clamp(shift.y, -30.f, 0.f)}));
+  r.name = t.read(value_region(t, kName, kNameValue, place));
+  r.name_en = t.read(value_region(t, kName, kNameEnValue, place));
+  r.birth = t.read(value_region(t, kBirth, kBirthValue, place));
+  r.sex = t.read(value_region(t, kSex, kSexValue, place));
+  r.validity = t.read(value_region(t, kValidity, kValidityValue, place));
+  r.authority = t.read(value_region(t, kAuthority, kAuthorityValue, place));
+  r.place = t.read(value_region(t, kPlace, kPlaceValue, place));
+  r.number = t.read(place.map(kNumberValue));
+  r.machine = t.read(place.map(kMachineCode));
 
 
   PermitResult result;
@@ -140,7 +140,7 @@ PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Ma
   float number_conf = r.number.confidence, birth_conf = r.birth.confidence, period_conf = r.validity.confidence;
 
   // The machine code: corrected by its check digits, then the judge of number and dates.
-  const Box machine_zone = kMachineCode.moved({0, std::clamp(shift.y, -30.f, 0.f)});
+  const Box machine_zone = place.map(kMachineCode);
   const std::string machine_raw = machine_chars(r.machine.text);
   std::string machine_code = machine_raw;
   float machine_conf = r.machine.confidence;
@@ -178,8 +178,8 @@ PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Ma
 
   std::string authority = cjk_only(r.authority.text);
   if (auto s = snap(authority, permits::kAuthorities, 3)) authority = *s;
-  std::string place = cjk_only(r.place.text);
-  if (auto s = snap(place, permits::kPlaces, 1)) place = *s;
+  std::string issue_place = cjk_only(r.place.text);
+  if (auto s = snap(issue_place, permits::kPlaces, 1)) issue_place = *s;
 
   permits::put(result, "name", cjk_only(r.name.text), r.name.confidence);
   permits::put(result, "name_en", normalize_latin_name(with_word_gaps(card.image, r.name_en)), r.name_en.confidence);
@@ -187,11 +187,11 @@ PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Ma
   permits::put(result, "birth_date", birth, birth_conf);
   permits::put(result, "number", number, number_conf);
   permits::put(result, "issuing_authority", authority, r.authority.confidence);
-  permits::put(result, "issue_place", place, r.place.confidence);
+  permits::put(result, "issue_place", issue_place, r.place.confidence);
   permits::put(result, "valid_period", period, period_conf);
   permits::put(result, "machine_code", machine_code, machine_conf);
 
-  permits::put_portrait(result, t, kName, kPortrait, shift, card, photo, request.return_portrait_image);
+  permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
   return result;
 }
 
@@ -278,19 +278,21 @@ std::string restore_count(const cv::Mat& card_image, const Reading& r) {
   return bands == 1 ? "一次" : bands == 2 ? "二次" : bands > 2 ? "多次" : "";
 }
 
-void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, cv::Point2f card_shift,
+void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, const card_fields::Placement& card_place,
                 PermitResult& result) {
   using namespace card_fields;
   const float top = b.top;
-  const cv::Point2f shift = t.find(b.header, card_shift, 80).value_or(b.header.at + card_shift) - b.header.at;
+  const cv::Point2f expected = card_place.map(b.header.at);
+  const card_fields::Placement place =
+      card_place.moved(t.find(b.header, expected - b.header.at, 80).value_or(expected) - expected);
   const auto at = [&](const Label& l) { return Label{l.zh, l.en, {l.at.x, l.at.y + top}}; };
   const Label type = at(kTypeLabel), trips = at(kTripsLabel), validity = at(kEndorsementValidity),
               remark = at(kRemark), issued = at(kIssued);
-  const Reading r_type = t.read(value_region(t, type, {225, top + 56, 522, top + 94}, shift));
-  const Reading r_trips = t.read(value_region(t, trips, {672, top + 56, 998, top + 94}, shift));
-  const Reading r_validity = t.read(value_region(t, validity, {225, top + 98, 998, top + 136}, shift));
-  const Reading r_remark = t.read(value_region(t, remark, {225, top + 140, 998, top + 178}, shift));
-  const Reading r_issued = t.read(value_region(t, issued, {225, top + 182, 998, top + 220}, shift));
+  const Reading r_type = t.read(value_region(t, type, {225, top + 56, 522, top + 94}, place));
+  const Reading r_trips = t.read(value_region(t, trips, {672, top + 56, 998, top + 94}, place));
+  const Reading r_validity = t.read(value_region(t, validity, {225, top + 98, 998, top + 136}, place));
+  const Reading r_remark = t.read(value_region(t, remark, {225, top + 140, 998, top + 178}, place));
+  const Reading r_issued = t.read(value_region(t, issued, {225, top + 182, 998, top + 220}, place));
   const std::string p = std::string(b.prefix) + ".";
   const char letter = p.find("_hk") != std::string::npos ? 'H' : p.find("_mo") != std::string::npos ? 'M' : 'T';
   std::string trips_value = cjk_only(r_trips.text);
@@ -311,13 +313,13 @@ PermitResult read_back(const CardText& t, const cv::Mat& card_image, Kind kind) 
   PermitResult result;
   if (kind == Kind::ExitEntryTw) {
     const Block tw{"endorsement_info_tw", {"台湾", "TAIWAN", {55, 82}}, 60};
-    read_block(t, card_image, tw, t.shift_from({tw.header}), result);
+    read_block(t, card_image, tw, t.placement({tw.header}), result);
   } else {
     const Block hk{"endorsement_info_hk", {"香港", "HONG KONG", {55, 62}}, 40};
     const Block mo{"endorsement_info_mo", {"澳门", "MACAO", {55, 352}}, 330};
-    const cv::Point2f shift = t.shift_from({hk.header, mo.header});
-    read_block(t, card_image, hk, shift, result);
-    read_block(t, card_image, mo, shift, result);
+    const card_fields::Placement place = t.placement({hk.header, mo.header});
+    read_block(t, card_image, hk, place, result);
+    read_block(t, card_image, mo, place, result);
   }
   return result;
 }

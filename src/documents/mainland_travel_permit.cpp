@@ -67,16 +67,16 @@ std::string two_digits(const std::string& text) {
 PermitResult read_front(const CardText& t, Kind kind, const UprightCard& card, const cv::Mat& photo,
                         const PermitRequest& request) {
   using namespace card_fields;
-  const cv::Point2f shift =
-      t.shift_from({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes});
-  const Reading name = t.read(value_region(t, kName, kNameValue, shift));
-  const Reading name_en = t.read(value_region(t, kName, kNameEnValue, shift));
-  const Reading birth = t.read(value_region(t, kBirth, kBirthValue, shift));
-  const Reading sex = t.read(value_region(t, kSex, kSexValue, shift));
-  const Reading validity = t.read(value_region(t, kValidity, kValidityValue, shift));
-  const Reading authority = t.read(value_region(t, kAuthority, kAuthorityValue, shift));
-  const Reading number = t.read(value_region(t, kNumber, kNumberValue, shift));
-  const Reading issue_times = t.read(value_region(t, kIssueTimes, kIssueTimesValue, shift));
+  const card_fields::Placement place =
+      t.placement({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes});
+  const Reading name = t.read(value_region(t, kName, kNameValue, place));
+  const Reading name_en = t.read(value_region(t, kName, kNameEnValue, place));
+  const Reading birth = t.read(value_region(t, kBirth, kBirthValue, place));
+  const Reading sex = t.read(value_region(t, kSex, kSexValue, place));
+  const Reading validity = t.read(value_region(t, kValidity, kValidityValue, place));
+  const Reading authority = t.read(value_region(t, kAuthority, kAuthorityValue, place));
+  const Reading number = t.read(value_region(t, kNumber, kNumberValue, place));
+  const Reading issue_times = t.read(value_region(t, kIssueTimes, kIssueTimesValue, place));
 
   PermitResult result;
   std::string authority_value = cjk_only(authority.text);
@@ -89,15 +89,15 @@ PermitResult read_front(const CardText& t, Kind kind, const UprightCard& card, c
   permits::put(result, "issuing_authority", authority_value, authority.confidence);
   permits::put(result, "number", normalize_number(number.text, kind), number.confidence);
   if (kind == Kind::MainlandTw) {
-    const Reading place = t.read(value_region(t, kPlace, kPlaceValue, shift));
-    std::string place_value = cjk_only(place.text);
+    const Reading issue_place = t.read(value_region(t, kPlace, kPlaceValue, place));
+    std::string place_value = cjk_only(issue_place.text);
     if (auto s = snap(place_value, permits::kPlaces, 1)) place_value = *s;
-    permits::put(result, "issue_place", place_value, place.confidence);
+    permits::put(result, "issue_place", place_value, issue_place.confidence);
   } else {
     permits::put(result, "issue_place", "", 0.f);  // not printed on the Hong Kong / Macao residents' permit
   }
   permits::put(result, "issue_times", two_digits(issue_times.text), issue_times.confidence);
-  permits::put_portrait(result, t, kName, kPortrait, shift, card, photo, request.return_portrait_image);
+  permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
   return result;
 }
 
@@ -179,9 +179,9 @@ PermitResult read_back(const CardText& t, Kind kind) {
   using namespace card_fields;
   PermitResult result;
   if (kind == Kind::MainlandHkMo) {
-    const cv::Point2f shift = t.shift_from({kIdNumber, kIdName});
-    const Reading id_name = t.read(value_region(t, kIdName, kIdNameValue, shift));
-    const Reading id_number = t.read(value_region(t, kIdNumber, kIdNumberValue, shift));
+    const card_fields::Placement place = t.placement({kIdNumber, kIdName});
+    const Reading id_name = t.read(value_region(t, kIdName, kIdNameValue, place));
+    const Reading id_number = t.read(value_region(t, kIdNumber, kIdNumberValue, place));
     permits::put(result, "id_name", cjk_only(id_name.text), id_name.confidence);
     permits::put(result, "id_number", normalize_id_number(id_number.text), id_number.confidence);
   }

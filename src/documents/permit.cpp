@@ -199,10 +199,11 @@ std::vector<std::string> label_words(std::initializer_list<card_fields::Label> l
 }
 
 void put_portrait(PermitResult& result, const card_fields::CardText& text, const card_fields::Label& anchor,
-                  const card_fields::Box& portrait, cv::Point2f shift, const UprightCard& card, const cv::Mat& photo,
+                  const card_fields::Box& portrait, const card_fields::Placement& place, const UprightCard& card, const cv::Mat& photo,
                   bool with_image) {
-  const cv::Point2f moved = text.find(anchor, shift, 60).value_or(anchor.at + shift) - anchor.at;
-  card_fields::Box b = portrait.moved(moved);
+  const cv::Point2f expected = place.map(anchor.at);
+  const cv::Point2f moved = text.find(anchor, expected - anchor.at, 60).value_or(expected) - expected;
+  card_fields::Box b = place.map(portrait).moved(moved);
   b = {std::max(0.f, b.x0), std::max(0.f, b.y0), std::min<float>(kCardWidth, b.x1), std::min<float>(kCardHeight, b.y1)};
   result.portrait_location = card_to_photo(card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0),
                                                   cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});

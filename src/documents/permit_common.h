@@ -37,7 +37,7 @@ void put(PermitResult& result, const std::string& name, const std::string& value
 
 // The photo area of a front: `portrait` on the template, moved as `anchor` (the name label) moved.
 void put_portrait(PermitResult& result, const card_fields::CardText& text, const card_fields::Label& anchor,
-                  const card_fields::Box& portrait, cv::Point2f shift, const UprightCard& card, const cv::Mat& photo,
+                  const card_fields::Box& portrait, const card_fields::Placement& place, const UprightCard& card, const cv::Mat& photo,
                   bool with_image);
 
 // Authorities that issue the permits (the Ministry's bureau until April 2018, then the NIA).

@@ -85,6 +85,9 @@ class OcrEngine {
 
   PageText recognize(const cv::Mat& bgr, const RecognizeOptions& options = {}, EngineTimings* timings = nullptr) const;
 
+  // Text detection alone: the line quads, unordered and unread (`max_side` as RecognizeOptions).
+  std::vector<Quad> detect(const cv::Mat& bgr, int max_side = 0) const;
+
   // True when `language` is served (PP-OCR or an installed Tesseract language pack).
   bool supports_language(const std::string& language) const;
   const EngineOptions& options() const;

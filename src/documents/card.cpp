@@ -186,11 +186,8 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   CardLocation loc;
   const float w = static_cast<float>(bgr.cols - 1), h = static_cast<float>(bgr.rows - 1);
   loc.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
-  RecognizeOptions o;
-  o.detect_direction = true;
-  const PageText page = engine.recognize(bgr, o);
   std::vector<cv::Point2f> pts;
-  for (const auto& line : page.lines) pts.insert(pts.end(), line.quad.begin(), line.quad.end());
+  for (const Quad& q : engine.detect(bgr, kCardDetectSide)) pts.insert(pts.end(), q.begin(), q.end());
   if (pts.size() < 8) return loc;
   cv::RotatedRect r = cv::minAreaRect(pts);
   // A scan cropped to the card: the frame itself is card-shaped and the text spans most of it.

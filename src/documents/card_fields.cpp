@@ -210,7 +210,8 @@ std::optional<cv::Point2f> CardText::find(const Label& label, cv::Point2f shift,
 }
 
 cv::Point2f Placement::map(cv::Point2f p) const {
-  return {static_cast<float>(a * p.x - b * p.y + tx), static_cast<float>(b * p.x + a * p.y + ty)};
+  return {static_cast<float>(m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2)),
+          static_cast<float>(m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2))};
 }
 
 Box Placement::map(const Box& box) const {
@@ -223,52 +224,59 @@ Box Placement::map(const Box& box) const {
 
 namespace {
 
-// Least-squares similarity from pairs (template -> card).
-Placement fit_similarity(const std::vector<std::pair<cv::Point2f, cv::Point2f>>& pairs) {
+using Pairs = std::vector<std::pair<cv::Point2f, cv::Point2f>>;  // template -> card
+
+// A rectified card is only mildly off: scale within 0.7..1.4 on each axis, a turn of a few degrees.
+bool believable(const cv::Matx23d& m) {
+  const double sx = std::hypot(m(0, 0), m(1, 0)), sy = std::hypot(m(0, 1), m(1, 1));
+  return sx > 0.7 && sx < 1.4 && sy > 0.7 && sy < 1.4 && std::abs(m(1, 0)) < 0.12 * sx && std::abs(m(0, 1)) < 0.12 * sy;
+}
+
+// Least squares: affine with labels spread over both axes, else an offset (the mean).
+Placement fit_placement(const Pairs& pairs) {
   Placement p;
   if (pairs.empty()) return p;
-  cv::Point2d ms(0, 0), md(0, 0);
+  float x_lo = 1e9f, x_hi = -1e9f, y_lo = 1e9f, y_hi = -1e9f;
+  cv::Point2d mean(0, 0);
   for (const auto& [s, d] : pairs) {
-    ms += cv::Point2d(s);
-    md += cv::Point2d(d);
+    x_lo = std::min(x_lo, s.x), x_hi = std::max(x_hi, s.x), y_lo = std::min(y_lo, s.y), y_hi = std::max(y_hi, s.y);
+    mean += cv::Point2d(d - s);
   }
-  ms *= 1.0 / static_cast<double>(pairs.size());
-  md *= 1.0 / static_cast<double>(pairs.size());
-  if (pairs.size() >= 3) {
-    double sxx = 0, a = 0, b = 0;
-    for (const auto& [s, d] : pairs) {
-      const cv::Point2d u = cv::Point2d(s) - ms, v = cv::Point2d(d) - md;
-      sxx += u.x * u.x + u.y * u.y;
-      a += u.x * v.x + u.y * v.y;
-      b += u.x * v.y - u.y * v.x;
-    }
-    if (sxx > 1e3) {
-      p.a = a / sxx;
-      p.b = b / sxx;
-    }
-    // A permit is rectified already: only a modest scale error and a small turn are believable.
-    const double scale = std::hypot(p.a, p.b);
-    if (scale < 0.7 || scale > 1.4 || std::abs(std::atan2(p.b, p.a)) > 0.1) p = Placement{};
+  mean *= 1.0 / static_cast<double>(pairs.size());
+  p.m = cv::Matx23d(1, 0, mean.x, 0, 1, mean.y);
+  if (pairs.size() < 4 || x_hi - x_lo < 150 || y_hi - y_lo < 150) return p;
+  cv::Mat a(static_cast<int>(pairs.size()), 3, CV_64F), bx(static_cast<int>(pairs.size()), 1, CV_64F),
+      by(static_cast<int>(pairs.size()), 1, CV_64F);
+  for (int i = 0; i < a.rows; ++i) {
+    const auto& [s, d] = pairs[static_cast<size_t>(i)];
+    a.at<double>(i, 0) = s.x;
+    a.at<double>(i, 1) = s.y;
+    a.at<double>(i, 2) = 1;
+    bx.at<double>(i) = d.x;
+    by.at<double>(i) = d.y;
   }
-  p.tx = md.x - (p.a * ms.x - p.b * ms.y);
-  p.ty = md.y - (p.b * ms.x + p.a * ms.y);
+  cv::Mat rx, ry;
+  if (!cv::solve(a, bx, rx, cv::DECOMP_SVD) || !cv::solve(a, by, ry, cv::DECOMP_SVD)) return p;
+  const cv::Matx23d m(rx.at<double>(0), rx.at<double>(1), rx.at<double>(2), ry.at<double>(0), ry.at<double>(1),
+                      ry.at<double>(2));
+  if (believable(m)) p.m = m;
   return p;
 }
 
 }  // namespace
 
 Placement CardText::placement(const std::vector<Label>& labels) const {
-  std::vector<std::pair<cv::Point2f, cv::Point2f>> pairs;
+  Pairs pairs;
   for (const Label& l : labels) {
     if (const auto p = find(l, {0, 0}, 260)) pairs.emplace_back(l.at, *p);
   }
-  Placement place = fit_similarity(pairs);
+  Placement place = fit_placement(pairs);
   // Once more without the labels the fit leaves far off (a word found in the wrong place).
-  std::vector<std::pair<cv::Point2f, cv::Point2f>> kept;
+  Pairs kept;
   for (const auto& pr : pairs) {
     if (cv::norm(place.map(pr.first) - pr.second) < 30) kept.push_back(pr);
   }
-  if (kept.size() < pairs.size() && !kept.empty()) place = fit_similarity(kept);
+  if (kept.size() < pairs.size() && !kept.empty()) place = fit_placement(kept);
   return place;
 }
 
@@ -433,8 +441,11 @@ std::string with_word_gaps(const cv::Mat& card_image, const Reading& reading) {
   cv::Mat gray, ink;
   cv::cvtColor(card_image(box), gray, cv::COLOR_BGR2GRAY);
   cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-  const int min_ink = std::max(1, box.height * 8 / 100);
-  const int min_gap = std::max(4, box.height * 35 / 100);
+  // Glyph height from the rows that carry ink (the box itself has the detector's padding).
+  int text_rows = 0;
+  for (int y = 0; y < ink.rows; ++y) text_rows += cv::countNonZero(ink.row(y)) >= 2;
+  const int min_ink = std::max(1, text_rows * 8 / 100);
+  const int min_gap = std::max(3, text_rows * 32 / 100);
   std::vector<float> gaps;  // centres, card x
   int run = 0;
   for (int x = 0; x <= ink.cols; ++x) {

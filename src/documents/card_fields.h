@@ -41,14 +41,20 @@ struct Box {
   Box moved(cv::Point2f d) const { return {x0 + d.x, y0 + d.y, x1 + d.x, y1 + d.y}; }
   bool contains(cv::Point2f p) const { return p.x >= x0 && p.x < x1 && p.y >= y0 && p.y < y1; }
 };
-// Where the template lands on the card as read: scale, small rotation and offset (a similarity),
-// fitted to the labels found; identity when none were. Absorbs a loose outline (a card taken from
-// its text or the whole frame) as well as the print offset.
+// Where the template lands on the card as read: an affine map fitted to the labels found (a
+// similarity, or an offset, when too few were); identity when none were. Absorbs a loose outline (a
+// card taken from its text or the whole frame, which misjudges scale and aspect) and the print
+// offset.
 struct Placement {
-  double a = 1, b = 0, tx = 0, ty = 0;  // x' = a x - b y + tx, y' = b x + a y + ty
+  cv::Matx23d m{1, 0, 0, 0, 1, 0};
   cv::Point2f map(cv::Point2f p) const;
   Box map(const Box& box) const;
-  Placement moved(cv::Point2f d) const { return {a, b, tx + d.x, ty + d.y}; }
+  Placement moved(cv::Point2f d) const {
+    Placement p = *this;
+    p.m(0, 2) += d.x;
+    p.m(1, 2) += d.y;
+    return p;
+  }
 };
 
 Box box_of(const Quad& q);

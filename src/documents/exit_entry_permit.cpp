@@ -249,6 +249,8 @@ std::string normalize_issue_info(const std::string& text, char region_letter) {
   return s;
 }
 
+Label at_top(const Label& l, float top) { return Label{l.zh, l.en, {l.at.x, l.at.y + top}}; }
+
 // The detector drops a lone thin stroke: "一次" often comes back as "次". Count the horizontal ink
 // bands in the glyph-sized space left of 次: one is 一, two are 二, more is 多.
 std::string restore_count(const cv::Mat& card_image, const Reading& r) {
@@ -285,9 +287,8 @@ void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, co
   const cv::Point2f expected = card_place.map(b.header.at);
   const card_fields::Placement place =
       card_place.moved(t.find(b.header, expected - b.header.at, 80).value_or(expected) - expected);
-  const auto at = [&](const Label& l) { return Label{l.zh, l.en, {l.at.x, l.at.y + top}}; };
-  const Label type = at(kTypeLabel), trips = at(kTripsLabel), validity = at(kEndorsementValidity),
-              remark = at(kRemark), issued = at(kIssued);
+  const Label type = at_top(kTypeLabel, top), trips = at_top(kTripsLabel, top),
+              validity = at_top(kEndorsementValidity, top), remark = at_top(kRemark, top), issued = at_top(kIssued, top);
   const Reading r_type = t.read(value_region(t, type, {225, top + 56, 522, top + 94}, place));
   const Reading r_trips = t.read(value_region(t, trips, {672, top + 56, 998, top + 94}, place));
   const Reading r_validity = t.read(value_region(t, validity, {225, top + 98, 998, top + 136}, place));
@@ -309,15 +310,28 @@ void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, co
                r_issued.confidence);
 }
 
+
+// Every label of the blocks, for one placement of the whole side.
+std::vector<Label> block_labels(std::initializer_list<Block> blocks) {
+  std::vector<Label> labels;
+  for (const Block& b : blocks) {
+    labels.push_back(b.header);
+    for (const Label* l : {&kTypeLabel, &kTripsLabel, &kEndorsementValidity, &kRemark, &kIssued}) {
+      labels.push_back(at_top(*l, b.top));
+    }
+  }
+  return labels;
+}
+
 PermitResult read_back(const CardText& t, const cv::Mat& card_image, Kind kind) {
   PermitResult result;
   if (kind == Kind::ExitEntryTw) {
     const Block tw{"endorsement_info_tw", {"台湾", "TAIWAN", {55, 82}}, 60};
-    read_block(t, card_image, tw, t.placement({tw.header}), result);
+    read_block(t, card_image, tw, t.placement(block_labels({tw})), result);
   } else {
     const Block hk{"endorsement_info_hk", {"香港", "HONG KONG", {55, 62}}, 40};
     const Block mo{"endorsement_info_mo", {"澳门", "MACAO", {55, 352}}, 330};
-    const card_fields::Placement place = t.placement({hk.header, mo.header});
+    const card_fields::Placement place = t.placement(block_labels({hk, mo}));
     read_block(t, card_image, hk, place, result);
     read_block(t, card_image, mo, place, result);
   }

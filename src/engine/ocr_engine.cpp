@@ -258,6 +258,13 @@ std::vector<std::pair<size_t, int>> reading_order(const std::vector<Quad>& uprig
 
 }  // namespace
 
+std::vector<Quad> OcrEngine::detect(const cv::Mat& bgr, int max_side) const {
+  if (bgr.empty() || bgr.type() != CV_8UC3) throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
+  std::vector<Quad> quads;
+  for (const auto& b : impl_->detector.detect(bgr, max_side)) quads.push_back(b.quad);
+  return quads;
+}
+
 PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& options, EngineTimings* timings) const {
   if (bgr.empty() || bgr.type() != CV_8UC3) throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
   EngineTimings local;

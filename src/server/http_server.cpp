@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "api/url_fetcher.h"
 #include "ocrserve/error.h"
 #include "ocrserve/general_text.h"
+#include "ocrserve/permit.h"
 #include "server/metrics.h"
 #include "server/options.h"
 #include "server/worker_pool.h"
@@ -166,19 +168,20 @@ class Service {
   }
 
   // Parses and validates, fetches a url, then runs decode + recognition on a worker.
-  Outcome general_text(const std::string& body, RequestRecord& record, Clock::time_point deadline) {
+  Outcome recognize(const std::string& api, const std::string& body, RequestRecord& record,
+                    Clock::time_point deadline) {
     nlohmann::json json;
     try {
       json = nlohmann::json::parse(body);
     } catch (const nlohmann::json::exception&) {
       return error_outcome(api::huawei_codes::kJsonFormat, "The JSON format of the input data is incorrect");
     }
-    GeneralTextRequest request;
+    Job job;
     api::ImageSource source;
     std::vector<std::uint8_t> fetched;
     try {
       source = api::parse_image_source(json);
-      request = parse_general_text_request(json);
+      job = prepare(api, json);
       if (source.url) {
         const auto t0 = Clock::now();
         fetched = fetcher_.fetch(*source.url).bytes;
@@ -187,18 +190,17 @@ class Service {
     } catch (const Error& e) {
       return error_outcome(e.code(), e.what());
     }
-    auto job = std::make_shared<std::promise<Outcome>>();
-    auto future = job->get_future();
+    auto promise = std::make_shared<std::promise<Outcome>>();
+    auto future = promise->get_future();
     const auto admitted = Clock::now();
-    auto task = [this, job, admitted, deadline, request, image = std::move(source.image),
+    auto task = [this, promise, admitted, deadline, job = std::move(job), image = std::move(source.image),
                  bytes = std::move(fetched)]() mutable {
       Outcome out;
       try {
-        out.queue_ms = ms_between(admitted, Clock::now());
         if (Clock::now() >= deadline) {
           out = error_outcome(api::huawei_codes::kBackendTimeout, "Backend service timeout: the request waited too long");
         } else {
-          out = recognize(request, image, bytes);
+          out = run(job, image, bytes);
         }
       } catch (const Error& e) {
         out = error_outcome(e.code(), e.what());
@@ -206,7 +208,7 @@ class Service {
         out = error_outcome(codes::kRecognitionFailed, "Recognition failed: internal error");
       }
       out.queue_ms = ms_between(admitted, Clock::now()) - out.decode_ms - out.infer_ms;
-      job->set_value(std::move(out));
+      promise->set_value(std::move(out));
     };
     if (!pool_.try_submit(std::move(task))) {
       return error_outcome(api::huawei_codes::kMaxConcurrency, "Max concurrency error: the server is busy, retry later");
@@ -219,18 +221,51 @@ class Service {
   }
 
  private:
-  Outcome recognize(const GeneralTextRequest& request, const std::optional<std::string>& image,
-                    const std::vector<std::uint8_t>& bytes) {
+  // One API's work on a decoded image, prepared from the request body on the HTTP thread (where
+  // bad flags are answered at once).
+  struct Job {
+    IntakeLimits limits;
+    IntakeOptions intake;
+    std::function<nlohmann::json(const cv::Mat&)> extract;  // -> the "result" object
+  };
+
+  Job prepare(const std::string& api, const nlohmann::json& body) const {
+    Job job;
+    const OcrEngine* engine = engine_.get();
+    if (api == "general-text") {
+      const GeneralTextRequest request = parse_general_text_request(body);
+      job.limits = general_text_limits();
+      job.intake.pdf_page_number = request.pdf_page_number;
+      job.extract = [engine, request](const cv::Mat& bgr) {
+        return to_json(GeneralTextExtractor(*engine).extract(bgr, request));
+      };
+    } else if (api == "exit-entry-permit") {
+      const PermitRequest request = parse_permit_request(body);
+      job.limits = permit_limits();
+      job.extract = [engine, request](const cv::Mat& bgr) {
+        return to_json(ExitEntryPermitExtractor(*engine).extract(bgr, request), request);
+      };
+    } else if (api == "mainland-travel-permit") {
+      const PermitRequest request = parse_permit_request(body);
+      job.limits = permit_limits();
+      job.extract = [engine, request](const cv::Mat& bgr) {
+        return to_json(MainlandTravelPermitExtractor(*engine).extract(bgr, request), request);
+      };
+    } else {
+      throw Error(api::huawei_codes::kApiNotEnabled, "Request api error! The API " + api + " is not available on this server yet");
+    }
+    return job;
+  }
+
+  Outcome run(const Job& job, const std::optional<std::string>& image, const std::vector<std::uint8_t>& bytes) {
     Outcome out;
     const auto t0 = Clock::now();
-    const ImageIntake intake(general_text_limits());
-    IntakeOptions io;
-    io.pdf_page_number = request.pdf_page_number;
-    const DecodedImage decoded = image ? intake.from_base64(*image, io) : intake.from_bytes(bytes, io);
+    const ImageIntake intake(job.limits);
+    const DecodedImage decoded = image ? intake.from_base64(*image, job.intake) : intake.from_bytes(bytes, job.intake);
     const auto t1 = Clock::now();
-    const GeneralTextResult result = GeneralTextExtractor(*engine_).extract(decoded.bgr, request);
+    const nlohmann::json result = job.extract(decoded.bgr);
     const auto t2 = Clock::now();
-    out.body = nlohmann::json{{"result", to_json(result)}}.dump();
+    out.body = nlohmann::json{{"result", result}}.dump();
     out.decode_ms = ms_between(t0, t1);
     out.infer_ms = ms_between(t1, t2);
     return out;
@@ -358,7 +393,7 @@ void handle_huawei(Service& service, const httplib::Request& req, httplib::Respo
     return leave();
   }
   const auto deadline = record.start + std::chrono::milliseconds(service.options().deadline_ms);
-  send(res, service.general_text(body, record, deadline), record);
+  send(res, service.recognize(route->api, body, record, deadline), record);
   leave();
 }
 

@@ -30,12 +30,18 @@ Args parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string("0"); };
-    if (f == "--seed") a.seed = std::stoull(next());
-    else if (f == "--count") a.count = std::stoi(next());
-    else if (f == "--threads") a.threads = std::stoi(next());
-    else if (f == "--failures") a.failures = true;
-    else if (f == "--quick") a.count = 2;
-    else if (f == "--dump") a.dump = next();
+    if (f == "--seed")
+      a.seed = std::stoull(next());
+    else if (f == "--count")
+      a.count = std::stoi(next());
+    else if (f == "--threads")
+      a.threads = std::stoi(next());
+    else if (f == "--failures")
+      a.failures = true;
+    else if (f == "--quick")
+      a.count = 2;
+    else if (f == "--dump")
+      a.dump = next();
     else {
       std::cerr << "usage: bench_permits [--seed S] [--count N] [--threads T] [--failures] [--quick]\n"
                    "       bench_permits --dump exit-entry-tw/back/photo/SEED\n";
@@ -133,14 +139,15 @@ Tally run_one(const ocrserve::OcrEngine& engine, synth::PermitType type, synth::
     }
     all = all && ok;
     if (!ok && a.failures) {
-      std::printf("  FAIL %s/%s seed=%llu %s: want '%s' got '%s' %s\n", synth::permit_slug(type), synth::side_name(side),
-                  static_cast<unsigned long long>(seed), name.c_str(), want.c_str(), value.c_str(),
-                  failed ? error.c_str() : sample.difficulty.c_str());
+      std::printf("  FAIL %s/%s seed=%llu %s: want '%s' got '%s' %s\n", synth::permit_slug(type),
+                  synth::side_name(side), static_cast<unsigned long long>(seed), name.c_str(), want.c_str(),
+                  value.c_str(), failed ? error.c_str() : sample.difficulty.c_str());
     }
   }
   if (a.failures && (!t.type_ok || !t.side_ok)) {
-    std::printf("  FAIL %s/%s seed=%llu type/side: got '%s'/'%s' %s\n", synth::permit_slug(type), synth::side_name(side),
-                static_cast<unsigned long long>(seed), result.type.c_str(), result.side.c_str(), error.c_str());
+    std::printf("  FAIL %s/%s seed=%llu type/side: got '%s'/'%s' %s\n", synth::permit_slug(type),
+                synth::side_name(side), static_cast<unsigned long long>(seed), result.type.c_str(), result.side.c_str(),
+                error.c_str());
   }
   t.docs_ok = all;
   return t;
@@ -181,7 +188,8 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
               et.classify_ms, et.recognize_ms);
   for (const auto& line : card.text.lines) {
     const auto& q = line.quad;
-    std::printf("  (%4.0f,%4.0f)-(%4.0f,%4.0f) %.2f %s\n", q[0].x, q[0].y, q[2].x, q[2].y, line.confidence, line.text.c_str());
+    std::printf("  (%4.0f,%4.0f)-(%4.0f,%4.0f) %.2f %s\n", q[0].x, q[0].y, q[2].x, q[2].y, line.confidence,
+                line.text.c_str());
   }
   return 0;
 }
@@ -198,7 +206,9 @@ int main(int argc, char** argv) {
                                      synth::PermitType::MainlandHkMo, synth::PermitType::MainlandTw};
   std::printf("\n### Permits (seed %llu, %d images per row, %d threads, in-process)\n\n",
               static_cast<unsigned long long>(a.seed), a.count, a.threads);
-  std::printf("| permit | side | condition | field exact | all fields | type | side | machine-code fields* | p50 ms | p95 ms |\n");
+  std::printf(
+      "| permit | side | condition | field exact | all fields | type | side | machine-code fields* | p50 ms | p95 ms "
+      "|\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   Tally by_condition[2];
   Tally total;
@@ -208,7 +218,8 @@ int main(int argc, char** argv) {
       for (int photo = 0; photo < 2; ++photo) {
         Tally row;
         for (int i = 0; i < a.count; ++i) {
-          const std::uint64_t seed = a.seed + static_cast<std::uint64_t>(i) * 7919 + static_cast<std::uint64_t>(photo) * 104729;
+          const std::uint64_t seed =
+              a.seed + static_cast<std::uint64_t>(i) * 7919 + static_cast<std::uint64_t>(photo) * 104729;
           row.add(run_one(engine, type, side, photo != 0, seed, a));
         }
         std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", synth::permit_slug(type),
@@ -226,7 +237,10 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (int photo = 0; photo < 3; ++photo) {
     const Tally& r = photo < 2 ? by_condition[photo] : total;
-    std::printf("| %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", photo == 0 ? "clean" : photo == 1 ? "photo" : "all",
+    std::printf("| %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n",
+                photo == 0   ? "clean"
+                : photo == 1 ? "photo"
+                             : "all",
                 pct(r.fields_ok, r.fields).c_str(), pct(r.docs_ok, r.docs).c_str(), pct(r.type_ok, r.docs).c_str(),
                 pct(r.side_ok, r.docs).c_str(), pct(r.mc_fields_ok, r.mc_fields).c_str(), percentile(r.ms, 0.5),
                 percentile(r.ms, 0.95));
@@ -239,8 +253,9 @@ int main(int argc, char** argv) {
     const auto c = by_condition[0].per_field[k], p = by_condition[1].per_field[k];
     std::printf("| %s | %s | %s |\n", k.c_str(), pct(c.first, c.second).c_str(), pct(p.first, p.second).c_str());
   }
-  std::printf("\n*fields the machine code covers (exit-entry front: number, birth_date, valid_period, machine_code; "
-              "mainland back: machine_code1-3), counted on documents whose machine code was read with valid check "
-              "digits.\n");
+  std::printf(
+      "\n*fields the machine code covers (exit-entry front: number, birth_date, valid_period, machine_code; "
+      "mainland back: machine_code1-3), counted on documents whose machine code was read with valid check "
+      "digits.\n");
   return 0;
 }

@@ -10,13 +10,13 @@
 namespace ocrserve {
 
 struct CardLocation {
-  Quad quad{};          // corners in the photo: top-left, top-right, bottom-right, bottom-left of the card as printed
+  Quad quad{};           // corners in the photo: top-left, top-right, bottom-right, bottom-left of the card as printed
   float confidence = 0;  // how card-like the outline was (0..1); 0 when the whole frame was taken
   bool from_edges = false;  // outline found from edges (else from the text's extent or the full frame)
 };
 
 struct UprightCard {
-  cv::Mat image;         // rectified, upright, kCardWidth x kCardHeight
+  cv::Mat image;  // rectified, upright, kCardWidth x kCardHeight
   CardLocation location;
   cv::Matx33d to_photo;  // upright card pixel -> photo pixel
   PageText text;         // the card read once while orienting it, in upright-card pixels

@@ -16,24 +16,24 @@ namespace ocrserve {
 using Quad = std::array<cv::Point2f, 4>;
 
 struct EngineOptions {
-  std::string model_dir;        // empty: the directory scripts/setup fills
-  std::string tessdata_dir;     // empty: Tesseract's default
+  std::string model_dir;     // empty: the directory scripts/setup fills
+  std::string tessdata_dir;  // empty: Tesseract's default
   // Threads one request may use: the detector runs with this many intra-op threads, the
   // recognizer runs this many single-threaded batches side by side. Callers x threads <= cores.
   int threads = 1;
-  int det_max_side = 960;       // detector input cap (memory grows with the largest input)
-  float det_threshold = 0.3f;   // probability -> text pixel
+  int det_max_side = 960;      // detector input cap (memory grows with the largest input)
+  float det_threshold = 0.3f;  // probability -> text pixel
   float det_box_threshold = 0.6f;
   float det_unclip_ratio = 1.5f;
   int det_min_size = 3;
   int det_max_candidates = 1000;
   int rec_height = 48;
   int rec_batch_size = 8;
-  int rec_max_width = 1600;     // wider crops are read in overlapping segments
+  int rec_max_width = 1600;  // wider crops are read in overlapping segments
   // Horizontal squeeze of line crops before recognition. Time is linear in width; 0.8 saved 20%
   // at no measurable loss on clean text and -0.3 points on degraded pages (bench/general_text).
   double rec_width_scale = 0.8;
-  bool rec_batching = true;     // false: one line per inference (the peer's way; for benchmarks)
+  bool rec_batching = true;  // false: one line per inference (the peer's way; for benchmarks)
   float cls_threshold = 0.9f;
 };
 

@@ -38,7 +38,7 @@ struct PermitResult {
   float type_confidence = 0.f, side_confidence = 0.f;
   // Result fields in schema order. Nested objects use dotted names: "endorsement_info_hk.remark".
   std::vector<std::pair<std::string, FieldValue>> fields;
-  std::optional<Quad> portrait_location;  // photo pixels; fronts only
+  std::optional<Quad> portrait_location;    // photo pixels; fronts only
   std::vector<std::uint8_t> portrait_jpeg;  // filled when return_portrait_image and a portrait exists
   // Not part of the schema: whether the machine code was read with every check digit valid, and
   // which printed fields it overruled (names), for benchmarks and logs.

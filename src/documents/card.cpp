@@ -13,7 +13,9 @@ namespace {
 constexpr double kCardAspect = 85.6 / 54.0;
 constexpr int kWorkSide = 800;  // edges are found on a reduced copy
 
-double side(const cv::Point2f& a, const cv::Point2f& b) { return cv::norm(a - b); }
+double side(const cv::Point2f& a, const cv::Point2f& b) {
+  return cv::norm(a - b);
+}
 
 // Clockwise around the centroid (image y down), starting so that p0->p1 is a long side.
 Quad order_card_corners(std::vector<cv::Point2f> pts) {
@@ -138,7 +140,8 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr) {
   cv::findContours(closed, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
   const double frame = static_cast<double>(small.cols) * small.rows;
   for (const auto& c : contours) {
-    if (cv::contourArea(c) >= 0.02 * frame || cv::boundingRect(c).area() >= 0.15 * frame) add_quad_candidates(c, candidates);
+    if (cv::contourArea(c) >= 0.02 * frame || cv::boundingRect(c).area() >= 0.15 * frame)
+      add_quad_candidates(c, candidates);
   }
   const int k = std::max(5, std::min(small.cols, small.rows) / 40);
   const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k));
@@ -263,6 +266,8 @@ UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine) {
   return card;
 }
 
-Quad card_to_photo(const UprightCard& card, const Quad& quad) { return warp_quad(card.to_photo, quad); }
+Quad card_to_photo(const UprightCard& card, const Quad& quad) {
+  return warp_quad(card.to_photo, quad);
+}
 
 }  // namespace ocrserve

@@ -48,13 +48,17 @@ std::string to_utf8(std::u32string_view text) {
   return out;
 }
 
-bool is_cjk(char32_t c) { return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF); }
+bool is_cjk(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
 
 std::u32string fold_width(std::u32string_view text) {
   std::u32string out(text);
   for (char32_t& c : out) {
-    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;  // full-width ASCII block
-    else if (c == 0x3000) c = U' ';
+    if (c >= 0xFF01 && c <= 0xFF5E)
+      c -= 0xFEE0;  // full-width ASCII block
+    else if (c == 0x3000)
+      c = U' ';
   }
   return out;
 }
@@ -108,7 +112,9 @@ Box box_of(const Quad& q) {
 
 namespace {
 
-cv::Point2f centre(const Quad& q) { return (q[0] + q[1] + q[2] + q[3]) * 0.25f; }
+cv::Point2f centre(const Quad& q) {
+  return (q[0] + q[1] + q[2] + q[3]) * 0.25f;
+}
 
 std::u32string lower_ascii(std::u32string s) {
   for (char32_t& c : s) {
@@ -216,9 +222,10 @@ cv::Point2f Placement::map(cv::Point2f p) const {
 
 Box Placement::map(const Box& box) const {
   const cv::Point2f c[4] = {map(cv::Point2f(box.x0, box.y0)), map(cv::Point2f(box.x1, box.y0)),
-                           map(cv::Point2f(box.x1, box.y1)), map(cv::Point2f(box.x0, box.y1))};
+                            map(cv::Point2f(box.x1, box.y1)), map(cv::Point2f(box.x0, box.y1))};
   Box out{c[0].x, c[0].y, c[0].x, c[0].y};
-  for (const auto& p : c) out = {std::min(out.x0, p.x), std::min(out.y0, p.y), std::max(out.x1, p.x), std::max(out.y1, p.y)};
+  for (const auto& p : c)
+    out = {std::min(out.x0, p.x), std::min(out.y0, p.y), std::max(out.x1, p.x), std::max(out.y1, p.y)};
   return out;
 }
 
@@ -523,13 +530,16 @@ std::string digits_of(std::string_view text) {
 namespace {
 
 bool valid_date(int y, int m, int d) {
-  return y >= 1900 && y <= 2100 && std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                                               std::chrono::day(static_cast<unsigned>(d)))
-                                       .ok();
+  return y >= 1900 && y <= 2100 &&
+         std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                     std::chrono::day(static_cast<unsigned>(d)))
+             .ok();
 }
 
 // Digits only, with look-alikes mapped; separators (., -, /, space) skipped; other characters dropped.
-std::string date_digits(std::string_view text) { return digits_of(text); }
+std::string date_digits(std::string_view text) {
+  return digits_of(text);
+}
 
 }  // namespace
 
@@ -541,7 +551,9 @@ std::string date_dotted(std::string_view d) {
   return std::string(d.substr(0, 4)) + "." + std::string(d.substr(4, 2)) + "." + std::string(d.substr(6, 2));
 }
 
-std::string normalize_date(std::string_view text) { return date_dotted(date_digits(text)); }
+std::string normalize_date(std::string_view text) {
+  return date_dotted(date_digits(text));
+}
 
 std::string normalize_period(std::string_view text) {
   const std::string d = date_digits(text);
@@ -570,8 +582,10 @@ std::string normalize_latin_name(std::string_view text) {
   std::string s;
   for (char32_t c : fold_width(to_u32(text))) {
     if (c >= U'a' && c <= U'z') c -= 32;
-    if ((c >= U'A' && c <= U'Z') || c == U',' || c == U' ' || c == U'-') s += static_cast<char>(c);
-    else if (c == U'.' || c == U'，') s += ',';
+    if ((c >= U'A' && c <= U'Z') || c == U',' || c == U' ' || c == U'-')
+      s += static_cast<char>(c);
+    else if (c == U'.' || c == U'，')
+      s += ',';
   }
   // One comma, followed by one space; single spaces; nothing at the ends.
   std::string out;
@@ -600,8 +614,10 @@ std::string machine_chars(std::string_view text) {
   std::string out;
   for (char32_t c : fold_width(to_u32(text))) {
     if (c >= U'a' && c <= U'z') c -= 32;
-    if ((c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9') || c == U'<') out += static_cast<char>(c);
-    else if (c == U'«' || c == U'‹' || c == U'く' || c == U'〈' || c == U'《') out += '<';
+    if ((c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9') || c == U'<')
+      out += static_cast<char>(c);
+    else if (c == U'«' || c == U'‹' || c == U'く' || c == U'〈' || c == U'《')
+      out += '<';
   }
   return out;
 }
@@ -634,8 +650,8 @@ std::vector<std::uint8_t> portrait_jpeg(const cv::Mat& photo, const UprightCard&
   const int w = std::max(8, static_cast<int>(std::lround((region.x1 - region.x0) * scale)));
   const int h = std::max(8, static_cast<int>(std::lround((region.y1 - region.y0) * scale)));
   const cv::Point2f src[4] = {in_photo[0], in_photo[1], in_photo[2], in_photo[3]};
-  const cv::Point2f dst[4] = {{0, 0}, {static_cast<float>(w), 0}, {static_cast<float>(w), static_cast<float>(h)},
-                              {0, static_cast<float>(h)}};
+  const cv::Point2f dst[4] = {
+      {0, 0}, {static_cast<float>(w), 0}, {static_cast<float>(w), static_cast<float>(h)}, {0, static_cast<float>(h)}};
   cv::Mat crop;
   cv::warpPerspective(photo, crop, cv::getPerspectiveTransform(src, dst), cv::Size(w, h), cv::INTER_LINEAR,
                       cv::BORDER_REPLICATE);

@@ -70,7 +70,7 @@ struct Label {
 
 // A value as read: the characters that fell in its region, their confidence, their extent.
 struct Reading {
-  std::string text;  // characters in reading order; a space where a gap is wider than a space
+  std::string text;        // characters in reading order; a space where a gap is wider than a space
   float confidence = 0.f;  // mean of the characters
   int chars = 0;
   std::optional<Box> extent;

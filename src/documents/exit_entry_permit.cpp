@@ -78,7 +78,8 @@ std::string reconcile_date(const std::string& printed, const std::string& mrz_is
   overruled = false;
   if (from_mrz.empty() || yymmdd(printed) == yymmdd(from_mrz)) return printed.empty() ? from_mrz : printed;
   overruled = true;
-  if (printed.size() == 10 && printed.substr(2, 2) == from_mrz.substr(2, 2)) return printed.substr(0, 5) + from_mrz.substr(5);
+  if (printed.size() == 10 && printed.substr(2, 2) == from_mrz.substr(2, 2))
+    return printed.substr(0, 5) + from_mrz.substr(5);
   return from_mrz;
 }
 
@@ -131,7 +132,6 @@ PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Ma
   r.place = t.read(value_region(t, kPlace, kPlaceValue, place));
   r.number = t.read(place.map(kNumberValue));
   r.machine = t.read(place.map(kMachineCode));
-
 
   PermitResult result;
   std::string number = normalize_number(r.number.text);
@@ -210,9 +210,9 @@ const Label kEndorsementValidity{"有效期限", "Validity", {55, 119}};
 const Label kRemark{"备注", "Remarks", {55, 161}};
 const Label kIssued{"签发", "Issued by", {55, 203}};
 
-const std::vector<std::string_view> kEndorsementTypes = {
-    "个人旅游(G)", "团队旅游(L)", "探亲(T)", "商务(S)", "其他(Q)", "逗留(D)", "应邀(Y)", "商务(F)", "定居(J)",
-    "学习(X)",     "就业(Z)"};
+const std::vector<std::string_view> kEndorsementTypes = {"个人旅游(G)", "团队旅游(L)", "探亲(T)", "商务(S)",
+                                                         "其他(Q)",     "逗留(D)",     "应邀(Y)", "商务(F)",
+                                                         "定居(J)",     "学习(X)",     "就业(Z)"};
 const std::vector<std::string_view> kTrips = {"一次", "二次", "多次"};
 
 std::string normalize_endorsement_type(const std::string& text) {
@@ -249,16 +249,20 @@ std::string normalize_issue_info(const std::string& text, char region_letter) {
   return s;
 }
 
-Label at_top(const Label& l, float top) { return Label{l.zh, l.en, {l.at.x, l.at.y + top}}; }
+Label at_top(const Label& l, float top) {
+  return Label{l.zh, l.en, {l.at.x, l.at.y + top}};
+}
 
-// The detector drops a lone thin stroke: "一次" often comes back as "次". Count the horizontal ink
-// bands in the glyph-sized space left of 次: one is 一, two are 二, more is 多.
+// The count before 次 is where the recognizer slips: a lone thin stroke is dropped ("一次" -> "次") or
+// two become another character ("二次" -> "之次"). Count the horizontal ink bands in the glyph-sized
+// space left of 次: one is 一, two are 二, more is 多.
 std::string restore_count(const cv::Mat& card_image, const Reading& r) {
-  if (!r.extent) return "";
+  if (!r.extent || r.xs.empty()) return "";
   const card_fields::Box e = *r.extent;
   const float h = e.height();
-  const cv::Rect box = cv::Rect(cv::Point(static_cast<int>(e.x0 - 1.15f * h), static_cast<int>(e.y0)),
-                                cv::Point(static_cast<int>(e.x0 - 0.05f * h), static_cast<int>(e.y1))) &
+  const float ci = r.xs.back() - 0.45f * h;  // where 次, the last character, begins
+  const cv::Rect box = cv::Rect(cv::Point(static_cast<int>(ci - 1.1f * h), static_cast<int>(e.y0)),
+                                cv::Point(static_cast<int>(ci - 0.05f * h), static_cast<int>(e.y1))) &
                        cv::Rect(0, 0, card_image.cols, card_image.rows);
   if (box.width < 4 || box.height < 6) return "";
   cv::Mat gray;
@@ -288,7 +292,8 @@ void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, co
   const card_fields::Placement place =
       card_place.moved(t.find(b.header, expected - b.header.at, 80).value_or(expected) - expected);
   const Label type = at_top(kTypeLabel, top), trips = at_top(kTripsLabel, top),
-              validity = at_top(kEndorsementValidity, top), remark = at_top(kRemark, top), issued = at_top(kIssued, top);
+              validity = at_top(kEndorsementValidity, top), remark = at_top(kRemark, top),
+              issued = at_top(kIssued, top);
   const Reading r_type = t.read(value_region(t, type, {225, top + 56, 522, top + 94}, place));
   const Reading r_trips = t.read(value_region(t, trips, {672, top + 56, 998, top + 94}, place));
   const Reading r_validity = t.read(value_region(t, validity, {225, top + 98, 998, top + 136}, place));
@@ -297,7 +302,8 @@ void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, co
   const std::string p = std::string(b.prefix) + ".";
   const char letter = p.find("_hk") != std::string::npos ? 'H' : p.find("_mo") != std::string::npos ? 'M' : 'T';
   std::string trips_value = cjk_only(r_trips.text);
-  if (trips_value == "次") {
+  const bool known = std::find(kTrips.begin(), kTrips.end(), trips_value) != kTrips.end();
+  if (!known && card_fields::to_u32(trips_value).size() <= 2 && trips_value.ends_with("次")) {
     if (std::string restored = restore_count(card_image, r_trips); !restored.empty()) trips_value = restored;
   } else if (auto s = snap(trips_value, kTrips, 1)) {
     trips_value = *s;
@@ -309,7 +315,6 @@ void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, co
   permits::put(result, p + "issue_info", r_issued.empty() ? "" : normalize_issue_info(r_issued.text, letter),
                r_issued.confidence);
 }
-
 
 // Every label of the blocks, for one placement of the whole side.
 std::vector<Label> block_labels(std::initializer_list<Block> blocks) {
@@ -350,7 +355,8 @@ PermitResult ExitEntryPermitExtractor::extract(const cv::Mat& bgr, const PermitR
                 "No exit-entry permit was found in the image: send a photo or scan of the card that fills most of "
                 "the frame");
   }
-  if (!permits::is_exit_entry(c.kind)) throw Error(codes::kImageNotSupported, permits::wrong_api_message(c.kind, c.side));
+  if (!permits::is_exit_entry(c.kind))
+    throw Error(codes::kImageNotSupported, permits::wrong_api_message(c.kind, c.side));
   PermitResult result =
       c.side == permits::Side::Front ? read_front(text, card, bgr, request) : read_back(text, card.image, c.kind);
   result.type = permits::api_type(c.kind);

@@ -118,6 +118,9 @@ std::string normalize_id_number(const std::string& text) {
     if ((c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9')) s += static_cast<char>(c);
   }
   if (s.size() < 8) return s;
+  // Macao numbers start with 1, 5 or 7; any other leading digit is a Hong Kong prefix letter misread.
+  if (const char c = s[0]; c == '0' || c == '8' || c == '6' || c == '2')
+    s[0] = c == '0' ? 'O' : c == '8' ? 'B' : c == '6' ? 'G' : 'Z';
   // Digits after the letter prefix (one or two letters for Hong Kong, none for Macao).
   const size_t letters = std::isdigit(static_cast<unsigned char>(s[0])) ? 0 : (s.size() == 9 ? 2 : 1);
   for (size_t i = letters; i + 1 < s.size(); ++i) {
@@ -152,7 +155,8 @@ std::vector<std::string> machine_lines(const CardText& t) {
     const std::string m = card_fields::machine_chars(line->text);
     if (m.size() < 4) continue;
     const card_fields::Box b = card_fields::box_of(line->quad);
-    auto row = std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return std::abs(r.y - b.cy()) < b.height() / 2; });
+    auto row =
+        std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return std::abs(r.y - b.cy()) < b.height() / 2; });
     if (row == rows.end()) {
       rows.push_back({b.cy(), {}});
       row = rows.end() - 1;
@@ -225,7 +229,8 @@ PermitResult MainlandTravelPermitExtractor::extract(const cv::Mat& bgr, const Pe
                 "No mainland travel permit was found in the image: send a photo or scan of the card that fills most "
                 "of the frame");
   }
-  if (permits::is_exit_entry(c.kind)) throw Error(codes::kImageNotSupported, permits::wrong_api_message(c.kind, c.side));
+  if (permits::is_exit_entry(c.kind))
+    throw Error(codes::kImageNotSupported, permits::wrong_api_message(c.kind, c.side));
   PermitResult result =
       c.side == permits::Side::Front ? read_front(text, c.kind, card, bgr, request) : read_back(text, c.kind);
   result.type = permits::api_type(c.kind);

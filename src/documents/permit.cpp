@@ -21,7 +21,9 @@ bool optional_bool(const nlohmann::json& body, const char* name) {
   return it->get<bool>();
 }
 
-float round4(float v) { return std::round(v * 10000.f) / 10000.f; }
+float round4(float v) {
+  return std::round(v * 10000.f) / 10000.f;
+}
 
 }  // namespace
 
@@ -119,18 +121,43 @@ Classification classify(const card_fields::CardText& t) {
   // Family and side together: each permit side has its own title, labels and notes.
   const std::array<float, 4> side_scores = {
       // exit-entry front, exit-entry back, mainland front, mainland back
-      score(t, {{"往来港澳通行证", 4}, {"往来台湾通行证", 4}, {"EXIT-ENTRY", 2}, {"TO AND FROM", 2}, {"姓名", 1},
-                {"出生日期", 1}, {"签发地点", 1}}) +
+      score(t, {{"往来港澳通行证", 4},
+                {"往来台湾通行证", 4},
+                {"EXIT-ENTRY", 2},
+                {"TO AND FROM", 2},
+                {"姓名", 1},
+                {"出生日期", 1},
+                {"签发地点", 1}}) +
           code_cue(t, "CS") + code_cue(t, "CD"),
-      score(t, {{"签注种类", 3}, {"有效次数", 3}, {"Entries", 2}, {"Remarks", 2}, {"Issued by", 2}, {"备注", 1},
-                {"HONG KONG", 1}, {"MACAO", 1}, {"入台证件", 2}, {"重复擦写", 2}}),
-      score(t, {{"居民来往内地通行证", 4}, {"居民来往大陆通行证", 4}, {"MAINLAND TRAVEL", 3}, {"RESIDENTS", 2},
-                {"No. of issues", 2}, {"次数", 2}, {"Permit No", 2}, {"姓名", 1}, {"出生日期", 1}}),
-      score(t, {{"身份证件号码", 3}, {"身份证件姓名", 3}, {"旅行证件", 3}, {"妥善保管", 2}, {"遵守当地法律", 2},
+      score(t, {{"签注种类", 3},
+                {"有效次数", 3},
+                {"Entries", 2},
+                {"Remarks", 2},
+                {"Issued by", 2},
+                {"备注", 1},
+                {"HONG KONG", 1},
+                {"MACAO", 1},
+                {"入台证件", 2},
+                {"重复擦写", 2}}),
+      score(t, {{"居民来往内地通行证", 4},
+                {"居民来往大陆通行证", 4},
+                {"MAINLAND TRAVEL", 3},
+                {"RESIDENTS", 2},
+                {"No. of issues", 2},
+                {"次数", 2},
+                {"Permit No", 2},
+                {"姓名", 1},
+                {"出生日期", 1}}),
+      score(t, {{"身份证件号码", 3},
+                {"身份证件姓名", 3},
+                {"旅行证件", 3},
+                {"妥善保管", 2},
+                {"遵守当地法律", 2},
                 {"涂改", 1}}) +
           code_cue(t, "CRCHN") + code_cue(t, "CTCHN"),
   };
-  const size_t best = static_cast<size_t>(std::max_element(side_scores.begin(), side_scores.end()) - side_scores.begin());
+  const size_t best =
+      static_cast<size_t>(std::max_element(side_scores.begin(), side_scores.end()) - side_scores.begin());
   float second = 0;
   for (size_t i = 0; i < 4; ++i) {
     if (i != best) second = std::max(second, side_scores[i]);
@@ -146,7 +173,12 @@ Classification classify(const card_fields::CardText& t) {
     tw = score(t, {{"往来台湾", 4}, {"TAIWAN", 2}, {"台湾", 2}, {"入台", 2}}) + code_cue(t, "CD");
     c.kind = tw > hkmo ? Kind::ExitEntryTw : Kind::ExitEntryHkMo;
   } else {
-    hkmo = score(t, {{"港澳居民", 4}, {"HONG KONG", 2}, {"MACAO", 2}, {"来往内地", 2}, {"在内地", 2}, {"换证次数", 2},
+    hkmo = score(t, {{"港澳居民", 4},
+                     {"HONG KONG", 2},
+                     {"MACAO", 2},
+                     {"来往内地", 2},
+                     {"在内地", 2},
+                     {"换证次数", 2},
                      {"身份证件", 2}}) +
            code_cue(t, "CRCHN");
     tw = score(t, {{"台湾居民", 4}, {"TAIWAN", 2}, {"来往大陆", 2}, {"在大陆", 2}, {"签发地点", 1}}) +
@@ -158,7 +190,9 @@ Classification classify(const card_fields::CardText& t) {
   return c;
 }
 
-bool is_exit_entry(Kind kind) { return kind == Kind::ExitEntryHkMo || kind == Kind::ExitEntryTw; }
+bool is_exit_entry(Kind kind) {
+  return kind == Kind::ExitEntryHkMo || kind == Kind::ExitEntryTw;
+}
 
 const char* api_type(Kind kind) {
   switch (kind) {
@@ -199,14 +233,14 @@ std::vector<std::string> label_words(std::initializer_list<card_fields::Label> l
 }
 
 void put_portrait(PermitResult& result, const card_fields::CardText& text, const card_fields::Label& anchor,
-                  const card_fields::Box& portrait, const card_fields::Placement& place, const UprightCard& card, const cv::Mat& photo,
-                  bool with_image) {
+                  const card_fields::Box& portrait, const card_fields::Placement& place, const UprightCard& card,
+                  const cv::Mat& photo, bool with_image) {
   const cv::Point2f expected = place.map(anchor.at);
   const cv::Point2f moved = text.find(anchor, expected - anchor.at, 60).value_or(expected) - expected;
   card_fields::Box b = place.map(portrait).moved(moved);
   b = {std::max(0.f, b.x0), std::max(0.f, b.y0), std::min<float>(kCardWidth, b.x1), std::min<float>(kCardHeight, b.y1)};
-  result.portrait_location = card_to_photo(card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0),
-                                                  cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});
+  result.portrait_location = card_to_photo(
+      card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0), cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});
   if (with_image) result.portrait_jpeg = card_fields::portrait_jpeg(photo, card, b);
 }
 

@@ -37,15 +37,15 @@ void put(PermitResult& result, const std::string& name, const std::string& value
 
 // The photo area of a front: `portrait` on the template, moved as `anchor` (the name label) moved.
 void put_portrait(PermitResult& result, const card_fields::CardText& text, const card_fields::Label& anchor,
-                  const card_fields::Box& portrait, const card_fields::Placement& place, const UprightCard& card, const cv::Mat& photo,
-                  bool with_image);
+                  const card_fields::Box& portrait, const card_fields::Placement& place, const UprightCard& card,
+                  const cv::Mat& photo, bool with_image);
 
 // Authorities that issue the permits (the Ministry's bureau until April 2018, then the NIA).
 inline const std::vector<std::string_view> kAuthorities = {"公安部出入境管理局", "国家移民管理局"};
 // Provincial-level divisions, as an issue place is printed.
 inline const std::vector<std::string_view> kPlaces = {
-    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
-    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
-    "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆"};
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
+    "安徽", "福建", "江西", "山东", "河南",   "湖北", "湖南", "广东",   "广西", "海南", "重庆",
+    "四川", "贵州", "云南", "西藏", "陕西",   "甘肃", "青海", "宁夏",   "新疆"};
 
 }  // namespace ocrserve::permits

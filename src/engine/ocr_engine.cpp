@@ -79,7 +79,9 @@ Quad clamp_quad(Quad q, cv::Size size) {
   return q;
 }
 
-float reading_score(const LineReading& r) { return r.confidence * static_cast<float>(r.chars.size()); }
+float reading_score(const LineReading& r) {
+  return r.confidence * static_cast<float>(r.chars.size());
+}
 
 }  // namespace
 
@@ -93,12 +95,13 @@ struct OcrEngine::Impl {
 
   explicit Impl(const EngineOptions& o)
       : options(o),
-        detector(o.model_dir + "/ch_PP-OCRv4_det_infer.onnx", o.threads, o.det_max_side,
-                 DbParams{o.det_threshold, o.det_box_threshold, o.det_unclip_ratio, o.det_min_size,
-                          o.det_max_candidates}),
+        detector(
+            o.model_dir + "/ch_PP-OCRv4_det_infer.onnx", o.threads, o.det_max_side,
+            DbParams{o.det_threshold, o.det_box_threshold, o.det_unclip_ratio, o.det_min_size, o.det_max_candidates}),
         classifier(o.model_dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", o.threads),
         recognizer(o.model_dir + "/ch_PP-OCRv4_rec_infer.onnx", o.model_dir + "/ppocr_keys_v1.txt",
-                   RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching, o.rec_width_scale, o.threads}) {}
+                   RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching, o.rec_width_scale,
+                                    o.threads}) {}
 
   const LineRecognizer& recognizer_for(const std::string& language) const {
     if (is_ppocr_language(language)) return recognizer;
@@ -178,7 +181,8 @@ struct OcrEngine::Impl {
     for (size_t i : order) {
       const Quad& q = quads[i];
       const float length = edge_length(q[0], q[1]), height = std::max(1.f, edge_length(q[0], q[3]));
-      sample.push_back(length > 16 * height ? quad_slice(q, 0.5f - 8 * height / length, 0.5f + 8 * height / length) : q);
+      sample.push_back(length > 16 * height ? quad_slice(q, 0.5f - 8 * height / length, 0.5f + 8 * height / length)
+                                            : q);
     }
     // The direction classifier settles a clear majority cheaply; a split vote is read both ways.
     std::vector<cv::Mat> crops;
@@ -213,7 +217,9 @@ OcrEngine::OcrEngine(const EngineOptions& options) {
 
 OcrEngine::~OcrEngine() = default;
 
-const EngineOptions& OcrEngine::options() const { return impl_->options; }
+const EngineOptions& OcrEngine::options() const {
+  return impl_->options;
+}
 
 bool OcrEngine::supports_language(const std::string& language) const {
   if (is_ppocr_language(language)) return true;
@@ -259,14 +265,16 @@ std::vector<std::pair<size_t, int>> reading_order(const std::vector<Quad>& uprig
 }  // namespace
 
 std::vector<Quad> OcrEngine::detect(const cv::Mat& bgr, int max_side) const {
-  if (bgr.empty() || bgr.type() != CV_8UC3) throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
+  if (bgr.empty() || bgr.type() != CV_8UC3)
+    throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
   std::vector<Quad> quads;
   for (const auto& b : impl_->detector.detect(bgr, max_side)) quads.push_back(b.quad);
   return quads;
 }
 
 PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& options, EngineTimings* timings) const {
-  if (bgr.empty() || bgr.type() != CV_8UC3) throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
+  if (bgr.empty() || bgr.type() != CV_8UC3)
+    throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
   EngineTimings local;
   EngineTimings& t = timings ? *timings : local;
   const LineRecognizer& rec = impl_->recognizer_for(options.language);

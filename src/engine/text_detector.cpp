@@ -13,7 +13,9 @@ TextDetector::TextDetector(const std::string& model_path, int threads, int max_s
     : model_(model_path, threads), max_side_(max_side), params_(params) {}
 
 namespace {
-int round_to_32(double v) { return std::max(32, static_cast<int>(std::lround(v / 32.0)) * 32); }
+int round_to_32(double v) {
+  return std::max(32, static_cast<int>(std::lround(v / 32.0)) * 32);
+}
 
 // ImageNet mean/std, in the channel order PP-OCR trained with (BGR as read).
 constexpr std::array<float, 3> kDetScale = {1 / (255.f * 0.229f), 1 / (255.f * 0.224f), 1 / (255.f * 0.225f)};

@@ -64,13 +64,22 @@ struct RequestRecord {
 class AccessLog {
  public:
   void write(const RequestRecord& r) {
-    const nlohmann::json line = {
-        {"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count()},
-        {"request_id", r.id}, {"method", r.method}, {"api", r.api}, {"credential", r.credential},
-        {"status", r.status}, {"error_code", r.error_code}, {"bytes_in", r.bytes_in}, {"bytes_out", r.bytes_out},
-        {"fetch_ms", round1(r.fetch_ms)}, {"queue_ms", round1(r.queue_ms)}, {"decode_ms", round1(r.decode_ms)},
-        {"infer_ms", round1(r.infer_ms)}, {"total_ms", round1(ms_between(r.start, Clock::now()))}};
+    const nlohmann::json line = {{"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()},
+                                 {"request_id", r.id},
+                                 {"method", r.method},
+                                 {"api", r.api},
+                                 {"credential", r.credential},
+                                 {"status", r.status},
+                                 {"error_code", r.error_code},
+                                 {"bytes_in", r.bytes_in},
+                                 {"bytes_out", r.bytes_out},
+                                 {"fetch_ms", round1(r.fetch_ms)},
+                                 {"queue_ms", round1(r.queue_ms)},
+                                 {"decode_ms", round1(r.decode_ms)},
+                                 {"infer_ms", round1(r.infer_ms)},
+                                 {"total_ms", round1(ms_between(r.start, Clock::now()))}};
     const std::string text = line.dump() + "\n";
     std::lock_guard lock(mutex_);
     std::fwrite(text.data(), 1, text.size(), stderr);
@@ -132,7 +141,9 @@ class Service {
       for (const auto& c : options_.credentials) {
         if (c.type == "token" && api::constant_time_equal(c.id, token)) cred = &c;
       }
-      if (!cred) return error_outcome(api::huawei_codes::kTokenInvalid, "Invalid Token header: the token is not accepted by this server");
+      if (!cred)
+        return error_outcome(api::huawei_codes::kTokenInvalid,
+                             "Invalid Token header: the token is not accepted by this server");
     } else if (authorization.rfind("SDK-HMAC-SHA256", 0) == 0) {
       api::SignedRequest signed_request{req.method, req.path, raw_query(req), {}, body};
       for (const auto& [name, value] : req.headers) signed_request.headers.emplace_back(name, value);
@@ -144,7 +155,9 @@ class Service {
       };
       const api::VerifyResult result = api::verify_huawei(signed_request, lookup, std::chrono::system_clock::now(),
                                                           std::chrono::seconds(options_.auth_window_s));
-      if (!result.ok()) return error_outcome(api::huawei_codes::kAuthFailed, "Incorrect IAM authentication information: " + result.message);
+      if (!result.ok())
+        return error_outcome(api::huawei_codes::kAuthFailed,
+                             "Incorrect IAM authentication information: " + result.message);
       for (const auto& c : options_.credentials) {
         if (c.type == "huawei_aksk" && c.id == result.key_id) cred = &c;
       }
@@ -153,12 +166,11 @@ class Service {
                            "Token header cannot be empty: send X-Auth-Token or sign the request with AK/SK");
     }
     // Tokens are secrets: the log names a token by its place in the config, an AK by itself.
-    record.credential = cred->type == "token"
-                            ? "token#" + std::to_string(cred - options_.credentials.data())
-                            : "ak:" + cred->id;
+    record.credential =
+        cred->type == "token" ? "token#" + std::to_string(cred - options_.credentials.data()) : "ak:" + cred->id;
     if (!listed(cred->projects, route.project_id) || !listed(cred->apis, route.api)) {
-      return error_outcome(api::huawei_codes::kApiNotEnabled,
-                           "Request api error! The API " + route.api + " is not enabled for this credential and project");
+      return error_outcome(api::huawei_codes::kApiNotEnabled, "Request api error! The API " + route.api +
+                                                                  " is not enabled for this credential and project");
     }
     const double rate = cred->rate_limit_rps > 0 ? cred->rate_limit_rps : options_.rate_limit_rps;
     if (!limiter_.allow(cred->type + ":" + cred->id, rate, std::max(1.0, options_.rate_limit_burst))) {
@@ -198,7 +210,8 @@ class Service {
       Outcome out;
       try {
         if (Clock::now() >= deadline) {
-          out = error_outcome(api::huawei_codes::kBackendTimeout, "Backend service timeout: the request waited too long");
+          out =
+              error_outcome(api::huawei_codes::kBackendTimeout, "Backend service timeout: the request waited too long");
         } else {
           out = run(job, image, bytes);
         }
@@ -211,7 +224,8 @@ class Service {
       promise->set_value(std::move(out));
     };
     if (!pool_.try_submit(std::move(task))) {
-      return error_outcome(api::huawei_codes::kMaxConcurrency, "Max concurrency error: the server is busy, retry later");
+      return error_outcome(api::huawei_codes::kMaxConcurrency,
+                           "Max concurrency error: the server is busy, retry later");
     }
     if (future.wait_until(deadline) != std::future_status::ready) {
       return error_outcome(api::huawei_codes::kBackendTimeout,
@@ -252,7 +266,8 @@ class Service {
         return to_json(MainlandTravelPermitExtractor(*engine).extract(bgr, request), request);
       };
     } else {
-      throw Error(api::huawei_codes::kApiNotEnabled, "Request api error! The API " + api + " is not available on this server yet");
+      throw Error(api::huawei_codes::kApiNotEnabled,
+                  "Request api error! The API " + api + " is not available on this server yet");
     }
     return job;
   }
@@ -330,13 +345,16 @@ void handle_huawei(Service& service, const httplib::Request& req, httplib::Respo
   const api::HuaweiApi* known = route ? api::find_huawei_api(route->api) : nullptr;
   if (known) record.api = route->api;
   if (!known) {
-    send(res, error_outcome(api::huawei_codes::kNotFound,
-                            "The API does not exist: use POST /v2/{project_id}/ocr/<api> with one of the documented APIs"),
+    send(res,
+         error_outcome(api::huawei_codes::kNotFound,
+                       "The API does not exist: use POST /v2/{project_id}/ocr/<api> with one of the documented APIs"),
          record);
     return leave();
   }
   if (req.get_header_value("Content-Encoding") != "" && req.get_header_value("Content-Encoding") != "identity") {
-    send(res, error_outcome(codes::kInvalidParameter, "Content-Encoding is not supported: send the JSON body uncompressed"), record);
+    send(res,
+         error_outcome(codes::kInvalidParameter, "Content-Encoding is not supported: send the JSON body uncompressed"),
+         record);
     return leave();
   }
   if (!is_json_content_type(req.get_header_value("Content-Type"))) {
@@ -350,13 +368,17 @@ void handle_huawei(Service& service, const httplib::Request& req, httplib::Respo
     char* end = nullptr;
     const long long n = length.empty() ? -1 : std::strtoll(length.c_str(), &end, 10);
     if (length.empty() || *end != '\0' || n < 0) {
-      send(res, error_outcome(api::huawei_codes::kContentLength, "Invalid Request Content Length: send a Content-Length header"), record);
+      send(res,
+           error_outcome(api::huawei_codes::kContentLength,
+                         "Invalid Request Content Length: send a Content-Length header"),
+           record);
       res.set_header("Connection", "close");
       return leave();
     }
     if (n > service.options().max_body_bytes) {
-      send(res, error_outcome(api::huawei_codes::kContentLength,
-                              "Invalid Request Content Length: the body may not exceed 10 MB of base64 image data"),
+      send(res,
+           error_outcome(api::huawei_codes::kContentLength,
+                         "Invalid Request Content Length: the body may not exceed 10 MB of base64 image data"),
            record);
       res.set_header("Connection", "close");
       return leave();
@@ -374,7 +396,10 @@ void handle_huawei(Service& service, const httplib::Request& req, httplib::Respo
   });
   record.bytes_in = body.size();
   if (too_big) {
-    send(res, error_outcome(api::huawei_codes::kContentLength, "Invalid Request Content Length: the body is larger than 10 MB"), record);
+    send(res,
+         error_outcome(api::huawei_codes::kContentLength,
+                       "Invalid Request Content Length: the body is larger than 10 MB"),
+         record);
     res.set_header("Connection", "close");
     return leave();
   }
@@ -383,13 +408,16 @@ void handle_huawei(Service& service, const httplib::Request& req, httplib::Respo
     return leave();
   }
   if (!known->built) {
-    send(res, error_outcome(api::huawei_codes::kApiNotEnabled,
-                            "Request api error! The API " + route->api + " is not available on this server yet"),
+    send(res,
+         error_outcome(api::huawei_codes::kApiNotEnabled,
+                       "Request api error! The API " + route->api + " is not available on this server yet"),
          record);
     return leave();
   }
   if (!service.ready()) {
-    send(res, error_outcome(api::huawei_codes::kServiceUnavailable, "The service is starting or stopping: retry shortly"), record);
+    send(res,
+         error_outcome(api::huawei_codes::kServiceUnavailable, "The service is starting or stopping: retry shortly"),
+         record);
     return leave();
   }
   const auto deadline = record.start + std::chrono::milliseconds(service.options().deadline_ms);
@@ -462,9 +490,8 @@ int run_server(const std::vector<std::string>& args) {
     res.set_content(service->metrics().render(service->pool().queued(), service->pool().busy()),
                     "text/plain; version=0.0.4");
   });
-  http.Post(R"(/v2/.*)", [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    handle_huawei(*service, req, res, reader);
-  });
+  http.Post(R"(/v2/.*)", [&](const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& reader) { handle_huawei(*service, req, res, reader); });
   // Anything else gets a JSON error, never an HTML page.
   http.set_error_handler([&](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -478,10 +505,10 @@ int run_server(const std::vector<std::string>& args) {
                                     : "Not found: use POST /v2/{project_id}/ocr/<api>";
     const int status = huawei_path && res.status == 404 ? 405 : res.status;
     res.status = status;
-    res.set_content(api::huawei_error_body(res.status == 413 ? api::huawei_codes::kContentLength : code,
-                                           res.status == 413 ? "Invalid Request Content Length: the body is too large"
-                                                             : message),
-                    "application/json;charset=UTF-8");
+    res.set_content(
+        api::huawei_error_body(res.status == 413 ? api::huawei_codes::kContentLength : code,
+                               res.status == 413 ? "Invalid Request Content Length: the body is too large" : message),
+        "application/json;charset=UTF-8");
     record.status = res.status;
     record.error_code = res.status == 413 ? api::huawei_codes::kContentLength : code;
     finish(*service, res, record);
@@ -494,7 +521,8 @@ int run_server(const std::vector<std::string>& args) {
     res.set_content(api::huawei_error_body(codes::kRecognitionFailed, "Internal error"), "application/json");
   });
 
-  const int port = options.port == 0 ? http.bind_to_any_port(options.host) : (http.bind_to_port(options.host, options.port) ? options.port : -1);
+  const int port = options.port == 0 ? http.bind_to_any_port(options.host)
+                                     : (http.bind_to_port(options.host, options.port) ? options.port : -1);
   if (port < 0) {
     std::cerr << "ocrserve serve: cannot bind " << options.host << ":" << options.port << "\n";
     return 2;

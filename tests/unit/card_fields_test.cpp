@@ -1,0 +1,118 @@
+// The field-reading helpers shared by the card extractors: normalizers, vocabulary snapping,
+// placement of the template from labels.
+#include "documents/card_fields.h"
+
+#include <gtest/gtest.h>
+
+namespace ocrserve::card_fields {
+namespace {
+
+TEST(CardFields, DatesAcceptSeparatorsAndLookAlikesAndRejectImpossibleDays) {
+  EXPECT_EQ(normalize_date("1993.12.10"), "1993.12.10");
+  EXPECT_EQ(normalize_date("1993-12-1O"), "1993.12.10");
+  EXPECT_EQ(normalize_date("1993 12 10"), "1993.12.10");
+  EXPECT_EQ(normalize_date("1993.02.30"), "");
+  EXPECT_EQ(normalize_date("1993.12.1"), "");
+  EXPECT_EQ(normalize_period("2015.06.19-2025.06.18"), "2015.06.19-2025.06.18");
+  EXPECT_EQ(normalize_period("2015.06.19 - 2025.O6.18"), "2015.06.19-2025.06.18");
+  EXPECT_EQ(normalize_period("2015.06.19-2025.13.18"), "");
+}
+
+TEST(CardFields, SexFromEitherLanguageAndNothingWhenBoth) {
+  EXPECT_EQ(normalize_sex("男/M"), "M");
+  EXPECT_EQ(normalize_sex("女/F"), "F");
+  EXPECT_EQ(normalize_sex("F"), "F");
+  EXPECT_EQ(normalize_sex("男/F"), "");
+  EXPECT_EQ(normalize_sex(""), "");
+}
+
+TEST(CardFields, LatinNamesGetOneCommaAfterTheSurname) {
+  EXPECT_EQ(normalize_latin_name("CAO,WEN"), "CAO, WEN");
+  EXPECT_EQ(normalize_latin_name("cao ,  wen"), "CAO, WEN");
+  EXPECT_EQ(normalize_latin_name("HO SZE HING"), "HO, SZE HING");  // the comma was not read
+  EXPECT_EQ(normalize_latin_name("HUNG, CHING - WEI"), "HUNG, CHING-WEI");
+  EXPECT_EQ(normalize_latin_name("ZHANG"), "ZHANG");
+}
+
+TEST(CardFields, CjkOnlyAndWidthFolding) {
+  EXPECT_EQ(cjk_only("姓名:曹文 1"), "姓名曹文");
+  EXPECT_EQ(to_utf8(fold_width(to_u32("（Ｓ）１"))), "(S)1");
+}
+
+TEST(CardFields, MachineCharactersFoldChevronLookAlikes) {
+  EXPECT_EQ(machine_chars("cs C08 «2506"), "CSC08<2506");
+}
+
+TEST(CardFields, SnapNeedsAClearWinnerWithinTheDistance) {
+  const std::vector<std::string_view> v = {"一次", "二次", "多次"};
+  EXPECT_EQ(snap("一欠", v, 1).value_or(""), "一次");
+  EXPECT_FALSE(snap("次", v, 1).has_value());  // equally far from all three
+  EXPECT_FALSE(snap("天天天", v, 1).has_value());
+  EXPECT_EQ(edit_distance(to_u32("公安部出入境管理局"), to_u32("公安部出人境管理")), 2);
+}
+
+TEST(CardFields, DottedDatesRoundTrip) {
+  const auto d = parse_dotted("2024.02.29");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(dotted(*d), "2024.02.29");
+  EXPECT_FALSE(parse_dotted("2023.02.29").has_value());
+}
+
+// A page of lines with per-character boxes, as the engine returns them.
+TextLine line(const std::string& text, float x, float y, float char_w, float h) {
+  TextLine l;
+  l.text = text;
+  const std::u32string t = to_u32(text);
+  float cx = x;
+  for (char32_t c : t) {
+    if (c == U' ') {
+      cx += char_w;
+      continue;
+    }
+    CharBox b;
+    b.text = to_utf8(std::u32string(1, c));
+    b.quad = {cv::Point2f(cx, y), cv::Point2f(cx + char_w, y), cv::Point2f(cx + char_w, y + h), cv::Point2f(cx, y + h)};
+    b.confidence = 0.9f;
+    l.chars.push_back(b);
+    cx += char_w;
+  }
+  l.quad = {cv::Point2f(x, y), cv::Point2f(cx, y), cv::Point2f(cx, y + h), cv::Point2f(x, y + h)};
+  l.confidence = 0.9f;
+  return l;
+}
+
+TEST(CardFields, ValuesAreReadWhereTheLabelsPutThemAndLabelWordsAreLeftOut) {
+  // The card as printed sits 30 px right and 20 px lower than the template, and the detector merged
+  // a label with its neighbour's value.
+  PageText page;
+  page.lines.push_back(line("出生日期/Date of birth", 300 + 30, 250 + 20, 12, 18));
+  page.lines.push_back(line("1993.12.10", 300 + 30, 285 + 20, 14, 26));
+  page.lines.push_back(line("性别/Sex", 600 + 30, 250 + 20, 12, 18));
+  page.lines.push_back(line("姓名/Name", 300 + 30, 130 + 20, 12, 18));
+  page.lines.push_back(line("有效期限/Period 男/M", 600 + 30, 285 + 20, 14, 26));
+  const CardText text(page, {"有效期限", "/Period"});
+  const Label birth{"出生日期", "Date of birth", {300, 259}};
+  const Label sex{"性别", "Sex", {600, 259}};
+  const Label name{"姓名", "Name", {300, 139}};
+  const Placement place = text.placement({birth, sex, name});
+  EXPECT_NEAR(place.map(cv::Point2f(500, 300)).x, 530, 2);
+  EXPECT_NEAR(place.map(cv::Point2f(500, 300)).y, 320, 2);
+  EXPECT_EQ(text.read(value_region(text, birth, {290, 280, 590, 315}, place)).text, "1993.12.10");
+  EXPECT_EQ(text.read(value_region(text, sex, {590, 280, 900, 315}, place)).text, "男/M");
+  EXPECT_TRUE(text.mentions("date of birth"));
+  EXPECT_FALSE(text.mentions("签发机关"));
+}
+
+TEST(CardFields, MachineGridPutsDroppedFillersBack) {
+  // "CSC08<<25" printed at a 29 px pitch from x = 60; the detector saw "CSC08" and "25" only.
+  PageText page;
+  page.lines.push_back(line("CSC08", 60, 560, 29, 38));
+  page.lines.push_back(line("25", 60 + 7 * 29, 560, 29, 38));
+  const CardText text(page);
+  const auto grid = text.machine_grid({0, 530, 1000, 631}, 10, 1, 26.f, 33.f);
+  ASSERT_EQ(grid.size(), 1u);
+  EXPECT_EQ(grid[0], "CSC08<<25<");
+}
+
+}  // namespace
+}  // namespace ocrserve::card_fields

@@ -1,0 +1,96 @@
+// ExitEntryPermitExtractor on synthetic permits (both types, both sides, clean and photographed).
+#include <gtest/gtest.h>
+
+#include "ocrserve/error.h"
+#include "ocrserve/permit.h"
+#include "permit.h"
+#include "test_support.h"
+
+namespace ocrserve {
+namespace {
+
+synth::PermitSample sample(synth::PermitType type, synth::Side side, std::uint64_t seed, bool photo) {
+  synth::PermitOptions o;
+  o.type = type;
+  o.side = side;
+  o.seed = seed;
+  o.photographed = photo;
+  return synth::render_permit(o);
+}
+
+int wrong_fields(const PermitResult& r, const synth::PermitSample& s) {
+  int wrong = 0;
+  for (const auto& [name, want] : s.truth.fields) {
+    const FieldValue* got = r.field(name);
+    if (!got || got->value != want) {
+      ++wrong;
+      ADD_FAILURE() << name << ": want '" << want << "' got '" << (got ? got->value : "<none>") << "' (" << s.difficulty
+                    << ")";
+    }
+  }
+  return wrong;
+}
+
+TEST(ExitEntryPermit, FrontsOfBothTypesReadExactlyAndAgreeWithTheMachineCode) {
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  for (const auto type : {synth::PermitType::ExitEntryHkMo, synth::PermitType::ExitEntryTw}) {
+    const synth::PermitSample s = sample(type, synth::Side::Front, 11, false);
+    const PermitResult r = extractor.extract(s.image, {});
+    EXPECT_EQ(r.type, synth::permit_api_type(type));
+    EXPECT_EQ(r.side, "front");
+    EXPECT_TRUE(r.machine_code_valid);
+    EXPECT_EQ(wrong_fields(r, s), 0);
+    for (const auto& [name, v] : r.fields) {
+      EXPECT_GT(v.confidence, 0.5f) << name;
+      EXPECT_LE(v.confidence, 1.0f) << name;
+    }
+  }
+}
+
+TEST(ExitEntryPermit, BacksCarryTheEndorsementBlocksOfTheirType) {
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  const synth::PermitSample hk = sample(synth::PermitType::ExitEntryHkMo, synth::Side::Back, 12, false);
+  const PermitResult r = extractor.extract(hk.image, {});
+  EXPECT_EQ(r.side, "back");
+  EXPECT_NE(r.field("endorsement_info_hk.remark"), nullptr);
+  EXPECT_NE(r.field("endorsement_info_mo.remark"), nullptr);
+  EXPECT_EQ(r.field("endorsement_info_tw.remark"), nullptr);
+  EXPECT_EQ(wrong_fields(r, hk), 0);
+  const synth::PermitSample tw = sample(synth::PermitType::ExitEntryTw, synth::Side::Back, 12, false);
+  const PermitResult t = extractor.extract(tw.image, {});
+  EXPECT_EQ(t.type, synth::permit_api_type(synth::PermitType::ExitEntryTw));
+  EXPECT_EQ(t.field("endorsement_info_hk.remark"), nullptr);
+  EXPECT_EQ(wrong_fields(t, tw), 0);
+}
+
+TEST(ExitEntryPermit, PhotographedFrontWithPortrait) {
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  const synth::PermitSample s = sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 21, true);
+  PermitRequest request;
+  request.return_portrait_image = true;
+  const PermitResult r = extractor.extract(s.image, request);
+  EXPECT_EQ(r.side, "front");
+  EXPECT_LE(wrong_fields(r, s), 1) << s.difficulty;
+  ASSERT_TRUE(r.portrait_location.has_value());
+  const cv::Point2f centre = ((*r.portrait_location)[0] + (*r.portrait_location)[2]) * 0.5f;
+  const cv::Point2f truth = (s.truth.portrait_quad[0] + s.truth.portrait_quad[2]) * 0.5f;
+  EXPECT_LT(cv::norm(centre - truth), 0.1 * cv::norm(s.truth.portrait_quad[0] - s.truth.portrait_quad[2]));
+  EXPECT_GT(r.portrait_jpeg.size(), 500u);
+}
+
+TEST(ExitEntryPermit, OtherDocumentsAreRefusedWithAis0104) {
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  const synth::PermitSample mainland = sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 3, false);
+  try {
+    extractor.extract(mainland.image, {});
+    FAIL() << "a mainland travel permit was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), codes::kImageNotSupported);
+    EXPECT_NE(std::string(e.what()).find("mainland-travel-permit"), std::string::npos);
+  }
+  const cv::Mat blank(600, 900, CV_8UC3, cv::Scalar(200, 210, 220));
+  EXPECT_THROW(extractor.extract(blank, {}), Error);
+}
+
+}  // namespace
+}  // namespace ocrserve

@@ -6,26 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "ocrserve/error.h"
+#include "request_fields.h"
 #include "permit_common.h"
 
 namespace ocrserve {
 
-namespace {
-
-bool optional_bool(const nlohmann::json& body, const char* name) {
-  const auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return false;
-  if (!it->is_boolean()) {
-    throw Error(codes::kInvalidParameter, std::string("The parameter ") + name + " must be a boolean (true or false)");
-  }
-  return it->get<bool>();
-}
-
-float round4(float v) {
-  return std::round(v * 10000.f) / 10000.f;
-}
-
-}  // namespace
+using request_fields::optional_bool;
+using request_fields::round4;
 
 PermitRequest parse_permit_request(const nlohmann::json& body) {
   if (!body.is_object()) throw Error(codes::kInvalidParameter, "The request body must be a JSON object");

@@ -4,37 +4,19 @@
 #include "ocrserve/error.h"
 #include "ocrserve/permit.h"
 #include "permit.h"
+#include "permit_test_support.h"
 #include "test_support.h"
 
 namespace ocrserve {
 namespace {
 
-synth::PermitSample sample(synth::PermitType type, synth::Side side, std::uint64_t seed, bool photo) {
-  synth::PermitOptions o;
-  o.type = type;
-  o.side = side;
-  o.seed = seed;
-  o.photographed = photo;
-  return synth::render_permit(o);
-}
-
-int wrong_fields(const PermitResult& r, const synth::PermitSample& s) {
-  int wrong = 0;
-  for (const auto& [name, want] : s.truth.fields) {
-    const FieldValue* got = r.field(name);
-    if (!got || got->value != want) {
-      ++wrong;
-      ADD_FAILURE() << name << ": want '" << want << "' got '" << (got ? got->value : "<none>") << "' (" << s.difficulty
-                    << ")";
-    }
-  }
-  return wrong;
-}
+using test::permit_sample;
+using test::wrong_fields;
 
 TEST(ExitEntryPermit, FrontsOfBothTypesReadExactlyAndAgreeWithTheMachineCode) {
   const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
   for (const auto type : {synth::PermitType::ExitEntryHkMo, synth::PermitType::ExitEntryTw}) {
-    const synth::PermitSample s = sample(type, synth::Side::Front, 11, false);
+    const synth::PermitSample s = permit_sample(type, synth::Side::Front, 11, false);
     const PermitResult r = extractor.extract(s.image, {});
     EXPECT_EQ(r.type, synth::permit_api_type(type));
     EXPECT_EQ(r.side, "front");
@@ -49,14 +31,14 @@ TEST(ExitEntryPermit, FrontsOfBothTypesReadExactlyAndAgreeWithTheMachineCode) {
 
 TEST(ExitEntryPermit, BacksCarryTheEndorsementBlocksOfTheirType) {
   const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
-  const synth::PermitSample hk = sample(synth::PermitType::ExitEntryHkMo, synth::Side::Back, 12, false);
+  const synth::PermitSample hk = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Back, 12, false);
   const PermitResult r = extractor.extract(hk.image, {});
   EXPECT_EQ(r.side, "back");
   EXPECT_NE(r.field("endorsement_info_hk.remark"), nullptr);
   EXPECT_NE(r.field("endorsement_info_mo.remark"), nullptr);
   EXPECT_EQ(r.field("endorsement_info_tw.remark"), nullptr);
   EXPECT_EQ(wrong_fields(r, hk), 0);
-  const synth::PermitSample tw = sample(synth::PermitType::ExitEntryTw, synth::Side::Back, 12, false);
+  const synth::PermitSample tw = permit_sample(synth::PermitType::ExitEntryTw, synth::Side::Back, 12, false);
   const PermitResult t = extractor.extract(tw.image, {});
   EXPECT_EQ(t.type, synth::permit_api_type(synth::PermitType::ExitEntryTw));
   EXPECT_EQ(t.field("endorsement_info_hk.remark"), nullptr);
@@ -65,7 +47,7 @@ TEST(ExitEntryPermit, BacksCarryTheEndorsementBlocksOfTheirType) {
 
 TEST(ExitEntryPermit, PhotographedFrontWithPortrait) {
   const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
-  const synth::PermitSample s = sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 21, true);
+  const synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 21, true);
   PermitRequest request;
   request.return_portrait_image = true;
   const PermitResult r = extractor.extract(s.image, request);
@@ -80,7 +62,7 @@ TEST(ExitEntryPermit, PhotographedFrontWithPortrait) {
 
 TEST(ExitEntryPermit, OtherDocumentsAreRefusedWithAis0104) {
   const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
-  const synth::PermitSample mainland = sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 3, false);
+  const synth::PermitSample mainland = permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 3, false);
   try {
     extractor.extract(mainland.image, {});
     FAIL() << "a mainland travel permit was accepted";

@@ -5,37 +5,19 @@
 #include "ocrserve/mrz.h"
 #include "ocrserve/permit.h"
 #include "permit.h"
+#include "permit_test_support.h"
 #include "test_support.h"
 
 namespace ocrserve {
 namespace {
 
-synth::PermitSample sample(synth::PermitType type, synth::Side side, std::uint64_t seed, bool photo) {
-  synth::PermitOptions o;
-  o.type = type;
-  o.side = side;
-  o.seed = seed;
-  o.photographed = photo;
-  return synth::render_permit(o);
-}
-
-int wrong_fields(const PermitResult& r, const synth::PermitSample& s) {
-  int wrong = 0;
-  for (const auto& [name, want] : s.truth.fields) {
-    const FieldValue* got = r.field(name);
-    if (!got || got->value != want) {
-      ++wrong;
-      ADD_FAILURE() << name << ": want '" << want << "' got '" << (got ? got->value : "<none>") << "' (" << s.difficulty
-                    << ")";
-    }
-  }
-  return wrong;
-}
+using test::permit_sample;
+using test::wrong_fields;
 
 TEST(MainlandTravelPermit, FrontsOfBothTypes) {
   const MainlandTravelPermitExtractor extractor(test::SharedEngine::get());
   for (const auto type : {synth::PermitType::MainlandHkMo, synth::PermitType::MainlandTw}) {
-    const synth::PermitSample s = sample(type, synth::Side::Front, 31, false);
+    const synth::PermitSample s = permit_sample(type, synth::Side::Front, 31, false);
     const PermitResult r = extractor.extract(s.image, {});
     EXPECT_EQ(r.type, synth::permit_api_type(type));
     EXPECT_EQ(r.side, "front");
@@ -48,7 +30,7 @@ TEST(MainlandTravelPermit, FrontsOfBothTypes) {
 TEST(MainlandTravelPermit, BacksGiveThreeCheckedMachineLines) {
   const MainlandTravelPermitExtractor extractor(test::SharedEngine::get());
   for (const auto type : {synth::PermitType::MainlandHkMo, synth::PermitType::MainlandTw}) {
-    const synth::PermitSample s = sample(type, synth::Side::Back, 32, false);
+    const synth::PermitSample s = permit_sample(type, synth::Side::Back, 32, false);
     const PermitResult r = extractor.extract(s.image, {});
     EXPECT_EQ(r.side, "back");
     EXPECT_TRUE(r.machine_code_valid);
@@ -65,7 +47,7 @@ TEST(MainlandTravelPermit, BacksGiveThreeCheckedMachineLines) {
 
 TEST(MainlandTravelPermit, PhotographedBack) {
   const MainlandTravelPermitExtractor extractor(test::SharedEngine::get());
-  const synth::PermitSample s = sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 33, true);
+  const synth::PermitSample s = permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 33, true);
   const PermitResult r = extractor.extract(s.image, {});
   EXPECT_EQ(r.type, synth::permit_api_type(synth::PermitType::MainlandHkMo));
   EXPECT_LE(wrong_fields(r, s), 1) << s.difficulty;
@@ -73,7 +55,7 @@ TEST(MainlandTravelPermit, PhotographedBack) {
 
 TEST(MainlandTravelPermit, ExitEntryPermitsAreRefusedWithAis0104) {
   const MainlandTravelPermitExtractor extractor(test::SharedEngine::get());
-  const synth::PermitSample s = sample(synth::PermitType::ExitEntryTw, synth::Side::Front, 3, false);
+  const synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryTw, synth::Side::Front, 3, false);
   try {
     extractor.extract(s.image, {});
     FAIL() << "an exit-entry permit was accepted";

@@ -40,9 +40,11 @@ struct PermitResult {
   std::vector<std::pair<std::string, FieldValue>> fields;
   std::optional<Quad> portrait_location;    // photo pixels; fronts only
   std::vector<std::uint8_t> portrait_jpeg;  // filled when return_portrait_image and a portrait exists
-  // Not part of the schema: whether the machine code was read with every check digit valid, and
-  // which printed fields it overruled (names), for benchmarks and logs.
+  // Not part of the schema, for benchmarks and logs: whether the machine code was read with every
+  // check digit valid, whether a face confirmed the portrait, which printed fields the machine code
+  // overruled (names).
   bool machine_code_valid = false;
+  bool portrait_confirmed = false;  // a face was found in the photo area
   std::vector<std::string> corrected_by_machine_code;
 
   const FieldValue* field(const std::string& name) const;

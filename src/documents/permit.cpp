@@ -5,9 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "face_finder.h"
 #include "ocrserve/error.h"
-#include "request_fields.h"
 #include "permit_common.h"
+#include "request_fields.h"
 
 namespace ocrserve {
 
@@ -225,6 +226,18 @@ void put_portrait(PermitResult& result, const card_fields::CardText& text, const
   const cv::Point2f expected = place.map(anchor.at);
   const cv::Point2f moved = text.find(anchor, expected - anchor.at, 60).value_or(expected) - expected;
   card_fields::Box b = place.map(portrait).moved(moved);
+  // The face confirms the area; where the layout was placed loosely, the face re-centres it (a face
+  // sits mid-width, its centre ~44% down the photo).
+  const float w = b.x1 - b.x0, h = b.y1 - b.y0;
+  const cv::Rect search(static_cast<int>(b.x0 - 0.3f * w), static_cast<int>(b.y0 - 0.2f * h),
+                        static_cast<int>(1.6f * w), static_cast<int>(1.4f * h));
+  if (const auto face = find_face(card.image, search)) {
+    result.portrait_confirmed = true;
+    const cv::Point2f centre(static_cast<float>(face->x) + face->width / 2.f,
+                             static_cast<float>(face->y) + face->height / 2.f);
+    const cv::Point2f offset = centre - cv::Point2f(b.cx(), b.y0 + 0.44f * h);
+    if (std::abs(offset.x) > 0.08f * w || std::abs(offset.y) > 0.08f * h) b = b.moved(offset);
+  }
   b = {std::max(0.f, b.x0), std::max(0.f, b.y0), std::min<float>(kCardWidth, b.x1), std::min<float>(kCardHeight, b.y1)};
   result.portrait_location = card_to_photo(
       card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0), cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});

@@ -21,6 +21,8 @@ inline bool optional_bool(const nlohmann::json& body, const char* name) {
 }
 
 // Confidences are reported with four decimals, as the seeds show them.
-inline float round4(float v) { return std::round(v * 10000.f) / 10000.f; }
+inline float round4(float v) {
+  return std::round(v * 10000.f) / 10000.f;
+}
 
 }  // namespace ocrserve::request_fields

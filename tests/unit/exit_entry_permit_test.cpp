@@ -58,6 +58,7 @@ TEST(ExitEntryPermit, PhotographedFrontWithPortrait) {
   const cv::Point2f truth = (s.truth.portrait_quad[0] + s.truth.portrait_quad[2]) * 0.5f;
   EXPECT_LT(cv::norm(centre - truth), 0.1 * cv::norm(s.truth.portrait_quad[0] - s.truth.portrait_quad[2]));
   EXPECT_GT(r.portrait_jpeg.size(), 500u);
+  EXPECT_TRUE(r.portrait_confirmed);  // the face cascade found the face in the photo area
 }
 
 TEST(ExitEntryPermit, OtherDocumentsAreRefusedWithAis0104) {

@@ -158,6 +158,18 @@ void draw_portrait(Rng& rng, cv::Mat& image, cv::Rect box, double opacity) {
               cv::FILLED, cv::LINE_AA);
   cv::ellipse(patch, cv::Point(w / 2, h * 44 / 100), cv::Size(w * 20 / 100, h * 26 / 100), 0, 0, 360, grey(skin),
               cv::FILLED, cv::LINE_AA);
+  // Features (no random draws, so the rest of the card is unchanged): brows, eyes, nose shade, mouth.
+  const cv::Scalar dark = grey(std::max(20, hair - 15)), shade = grey(skin - 28);
+  for (int side : {-1, 1}) {
+    const cv::Point eye(w / 2 + side * w * 8 / 100, h * 40 / 100);
+    cv::ellipse(patch, eye - cv::Point(0, h * 4 / 100), cv::Size(w * 5 / 100, h * 1 / 100), 0, 180, 360, dark,
+                std::max(2, h / 90), cv::LINE_AA);
+    cv::ellipse(patch, eye, cv::Size(w * 4 / 100, h * 15 / 1000), 0, 0, 360, dark, cv::FILLED, cv::LINE_AA);
+  }
+  cv::line(patch, cv::Point(w / 2, h * 42 / 100), cv::Point(w / 2 + w / 60, h * 50 / 100), shade, std::max(2, w / 80),
+           cv::LINE_AA);
+  cv::ellipse(patch, cv::Point(w / 2, h * 56 / 100), cv::Size(w * 6 / 100, h * 12 / 1000), 0, 0, 360, grey(skin - 60),
+              cv::FILLED, cv::LINE_AA);
   cv::GaussianBlur(patch, patch, cv::Size(0, 0), 1.0);
   cv::Mat roi = image(box);
   cv::addWeighted(patch, opacity, roi, 1.0 - opacity, 0, roi);

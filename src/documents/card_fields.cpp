@@ -233,10 +233,11 @@ namespace {
 
 using Pairs = std::vector<std::pair<cv::Point2f, cv::Point2f>>;  // template -> card
 
-// A rectified card is only mildly off: scale within 0.7..1.4 on each axis, a turn of a few degrees.
+// A rectified card is only so far off: scale within 0.6..1.7 on each axis (a card taken from its
+// text extent can be stretched that much), a turn of a few degrees.
 bool believable(const cv::Matx23d& m) {
   const double sx = std::hypot(m(0, 0), m(1, 0)), sy = std::hypot(m(0, 1), m(1, 1));
-  return sx > 0.7 && sx < 1.4 && sy > 0.7 && sy < 1.4 && std::abs(m(1, 0)) < 0.12 * sx && std::abs(m(0, 1)) < 0.12 * sy;
+  return sx > 0.6 && sx < 1.7 && sy > 0.6 && sy < 1.7 && std::abs(m(1, 0)) < 0.12 * sx && std::abs(m(0, 1)) < 0.12 * sy;
 }
 
 // Least squares: affine with labels spread over both axes, else an offset (the mean).
@@ -328,6 +329,13 @@ Reading CardText::read(const Box& region) const {
   float h = 0;
   for (const auto& hit : hits) h += hit.box.height();
   h /= static_cast<float>(hits.size());
+  // A value is one row: the detected line nearest the region's middle, with any piece of the same
+  // row; characters of the rows above and below that reach into the region are not part of it.
+  const float middle = region.cy();
+  const float row_y = std::min_element(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+                        return std::abs(a.line_y - middle) < std::abs(b.line_y - middle);
+                      })->line_y;
+  std::erase_if(hits, [&](const Hit& hit) { return std::abs(hit.line_y - row_y) > h / 2; });
   std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     if (std::abs(a.line_y - b.line_y) > h / 2) return a.line_y < b.line_y;
     return a.box.cx() < b.box.cx();

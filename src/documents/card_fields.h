@@ -100,8 +100,8 @@ class CardText {
   // Template -> card as printed, fitted to the labels that were found (see Placement).
   struct Placement placement(const std::vector<Label>& labels) const;
 
-  // The characters whose centres lie in `region` (card pixels), label words left out; a space where
-  // the recognizer read one or a new row starts.
+  // The characters whose centres lie in `region` (card pixels), label words left out, of the one
+  // row nearest the region's middle; a space where the recognizer read one.
   Reading read(const Box& region) const;
 
   // A monospaced machine-readable zone put back on its grid: the characters read in `zone`, in

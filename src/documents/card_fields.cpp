@@ -233,11 +233,12 @@ namespace {
 
 using Pairs = std::vector<std::pair<cv::Point2f, cv::Point2f>>;  // template -> card
 
-// A rectified card is only so far off: scale within 0.6..1.7 on each axis (a card taken from its
-// text extent can be stretched that much), a turn of a few degrees.
+// A rectified card is only so far off: scale within 0.45..1.8 on each axis (a card taken from its
+// text extent or from the whole frame can be stretched or shrunk that much), a turn or shear of up
+// to ~14 degrees.
 bool believable(const cv::Matx23d& m) {
   const double sx = std::hypot(m(0, 0), m(1, 0)), sy = std::hypot(m(0, 1), m(1, 1));
-  return sx > 0.6 && sx < 1.7 && sy > 0.6 && sy < 1.7 && std::abs(m(1, 0)) < 0.12 * sx && std::abs(m(0, 1)) < 0.12 * sy;
+  return sx > 0.45 && sx < 1.8 && sy > 0.45 && sy < 1.8 && std::abs(m(1, 0)) < 0.25 * sx && std::abs(m(0, 1)) < 0.25 * sy;
 }
 
 // Least squares: affine with labels spread over both axes, else an offset (the mean).

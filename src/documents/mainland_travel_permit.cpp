@@ -193,7 +193,10 @@ PermitResult read_back(const CardText& t, Kind kind) {
   // back), and the lines as recognized. The first whose check digits hold wins.
   std::vector<std::string> grid = t.machine_grid(kMachineZone, 30, 3, 26.f, 33.f);
   if (grid.size() == 3) {
-    grid[0].replace(2, 3, "CHN");  // issuing state and nationality: CHN on every such permit
+    // Document code (C + R for Hong Kong/Macao, T for Taiwan residents), issuing state and
+    // nationality are fixed for the permit the card was classified as; no check digit covers them.
+    grid[0].replace(0, 2, kind == Kind::MainlandHkMo ? "CR" : "CT");
+    grid[0].replace(2, 3, "CHN");
     grid[1].replace(15, 3, "CHN");
   }
   std::vector<std::string> lines = grid.size() == 3 ? grid : machine_lines(t);

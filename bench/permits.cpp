@@ -201,8 +201,9 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
   }
   const bool exit_entry = o.type == synth::PermitType::ExitEntryHkMo || o.type == synth::PermitType::ExitEntryTw;
   try {
-    const ocrserve::PermitResult r = exit_entry ? ocrserve::ExitEntryPermitExtractor(engine).extract(sample.image, {})
-                                                : ocrserve::MainlandTravelPermitExtractor(engine).extract(sample.image, {});
+    const ocrserve::PermitResult r = exit_entry
+                                         ? ocrserve::ExitEntryPermitExtractor(engine).extract(sample.image, {})
+                                         : ocrserve::MainlandTravelPermitExtractor(engine).extract(sample.image, {});
     std::printf("%s / %s, machine code %s, face %s\n", r.type.c_str(), r.side.c_str(),
                 r.machine_code_valid ? "valid" : "not valid", r.portrait_confirmed ? "found" : "not found");
     for (const auto& [name, v] : r.fields) {

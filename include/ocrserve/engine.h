@@ -3,6 +3,7 @@
 // Knows nothing of HTTP or documents. One OcrEngine is loaded once and shared by every caller:
 // recognize() is const and re-entrant.
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,9 @@ struct RecognizeOptions {
   // Detector input cap for this call (0: EngineOptions::det_max_side). Documents of known size
   // whose smallest text is large enough trade resolution for speed.
   int det_max_side = 0;
+  // When set, only the detected lines it accepts are read and returned (quads in input pixels,
+  // reading direction p0->p1): a document reader skips print it takes no field from.
+  std::function<bool(const Quad&)> read_line;
   // "" / "zh" / "en" / "auto": PP-OCR; others (ISO 639-1: th, vi, es, km, ...): Tesseract.
   std::string language;
 };

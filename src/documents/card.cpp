@@ -190,7 +190,9 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   const float w = static_cast<float>(bgr.cols - 1), h = static_cast<float>(bgr.rows - 1);
   loc.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
   std::vector<cv::Point2f> pts;
-  for (const Quad& q : engine.detect(bgr, kCardDetectSide)) pts.insert(pts.end(), q.begin(), q.end());
+  // The extent only: a coarser detection will do (480 px lost the small print of far-off cards).
+  constexpr int kExtentDetectSide = 640;
+  for (const Quad& q : engine.detect(bgr, kExtentDetectSide)) pts.insert(pts.end(), q.begin(), q.end());
   if (pts.size() < 8) return loc;
   cv::RotatedRect r = cv::minAreaRect(pts);
   // A scan cropped to the card: the frame itself is card-shaped and the text spans most of it.
@@ -238,6 +240,12 @@ UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine) {
   o.detect_direction = true;
   o.with_chars = true;  // extractors split merged lines by the layout, character by character
   o.det_max_side = kCardDetectSide;
+  // A line of small print across half the card is a subtitle repeating the title in English: no
+  // card API takes a field from it, and at 48 px recognition height it costs as much as five values.
+  o.read_line = [](const Quad& q) {
+    const double length = cv::norm(q[1] - q[0]), height = cv::norm(q[3] - q[0]);
+    return !(height < 0.04 * kCardHeight && length > 0.5 * kCardWidth);
+  };
   card.text = engine.recognize(card.image, o);
   if (const float d = card.text.direction; (d > 45.f && d < 135.f) || (d > 225.f && d < 315.f)) {
     // The outline's long side was not the card's width (a frame taken whole, a square-ish outline):

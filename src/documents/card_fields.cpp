@@ -238,7 +238,8 @@ using Pairs = std::vector<std::pair<cv::Point2f, cv::Point2f>>;  // template -> 
 // to ~14 degrees.
 bool believable(const cv::Matx23d& m) {
   const double sx = std::hypot(m(0, 0), m(1, 0)), sy = std::hypot(m(0, 1), m(1, 1));
-  return sx > 0.45 && sx < 1.8 && sy > 0.45 && sy < 1.8 && std::abs(m(1, 0)) < 0.25 * sx && std::abs(m(0, 1)) < 0.25 * sy;
+  return sx > 0.45 && sx < 1.8 && sy > 0.45 && sy < 1.8 && std::abs(m(1, 0)) < 0.25 * sx &&
+         std::abs(m(0, 1)) < 0.25 * sy;
 }
 
 // Least squares: affine with labels spread over both axes, else an offset (the mean).

@@ -320,6 +320,10 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     impl_->orient_lines(rec, work, quads, false, t);
   }
 
+  const cv::Matx23d to_original = invert_affine(to_work);
+  if (options.read_line) {
+    std::erase_if(quads, [&](const Quad& q) { return !options.read_line(transform_quad(q, to_original)); });
+  }
   const auto start = std::chrono::steady_clock::now();
   std::vector<cv::Mat> crops;
   const auto readings = impl_->read(rec, work, quads, &crops);
@@ -332,7 +336,6 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
       for (auto& p : q) p = -p;
     }
   }
-  const cv::Matx23d to_original = invert_affine(to_work);
   for (const auto& [i, row] : reading_order(upright)) {
     const LineReading& r = readings[i];
     if (r.text.empty() || r.confidence < kDropScore) continue;

@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
-# bench/http: wrk against general-text on a real ocrserve (loopback), then checks that the
-# process is alive, every response was 2xx (429 only if --allow-429) and RSS came back.
-#   bench/http.sh [--duration SECONDS (60)] [--connections N (16)] [--image FILE]
+# bench/http: wrk against one API (general-text by default) on a real ocrserve (loopback), then
+# checks that the process is alive, every response was 200 or 429 and RSS came back.
+#   bench/http.sh [--duration SECONDS (60)] [--connections N (16)] [--image FILE] [--api NAME]
+#                 [--synth-permit TYPE/SIDE/photo|clean/SEED] [-- SERVER FLAGS...]
+# Latency of one caller with two threads per recognition, on a photographed permit:
+#   bench/http.sh --api exit-entry-permit --synth-permit exit-entry-hkmo/front/photo/7 --connections 1 \
+#     -- --workers 1 --threads_per_request 2
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-duration=60 connections=16 image="$root/tests/fixtures/sample_card.png"
+duration=60 connections=16 image="$root/tests/fixtures/sample_card.png" api=general-text permit=""
+server_flags=()
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --image) image=$2; shift 2 ;;
+    --api) api=$2; shift 2 ;;
+    --synth-permit) permit=$2; shift 2 ;;
+    --) shift; server_flags=("$@"); break ;;
     *) echo "unknown flag $1" >&2; exit 2 ;;
   esac
 done
 bin=${OCRSERVE_BINARY:-$root/build/ocrserve}
 work=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+if [ -n "$permit" ]; then  # type/side/photo|clean/seed, rendered by the synth CLI
+  IFS=/ read -r p_type p_side p_cond p_seed <<< "$permit"
+  flags=(--permit "$p_type" --side "$p_side" --count 1 --seed "$p_seed" --format jpg --out "$work/permit")
+  [ "$p_cond" = photo ] && flags+=(--photo)
+  "$root/build/synth" "${flags[@]}" > /dev/null
+  image=$(ls "$work"/permit/*.jpg | head -1)
+fi
 printf '{"image":"%s"}' "$(base64 -w0 "$image")" > "$work/body.json"
 
-OMP_THREAD_LIMIT=1 "$bin" serve --port 0 > "$work/out" 2> "$work/log" &
+OMP_THREAD_LIMIT=1 "$bin" serve --port 0 "${server_flags[@]}" > "$work/out" 2> "$work/log" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/out")
@@ -27,20 +43,20 @@ for _ in $(seq 300); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; d
 rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 # Warm up at the same concurrency (the arenas of ONNX Runtime and malloc grow to the peak of
 # concurrent work once), then the pre-load figure.
-OCRSERVE_BODY="$work/body.json" wrk -t2 -c"$connections" -d5s --timeout 30s \
-  -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/general-text" > /dev/null 2>&1 || true
+OCRSERVE_BODY="$work/body.json" wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d5s --timeout 30s \
+  -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/$api" > /dev/null 2>&1 || true
 idle() { curl -sf "$url/metrics" | grep -Eq '^ocrserve_in_flight_requests 0$'; }
 for _ in $(seq 600); do idle && break; sleep 0.1; done  # the warm-up's last requests still run
 before=$(rss)
-OCRSERVE_BODY="$work/body.json" wrk -t2 -c"$connections" -d"${duration}s" --timeout 30s --latency \
-  -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/general-text" > "$work/wrk" 2>&1 || true
+OCRSERVE_BODY="$work/body.json" wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${duration}s" --timeout 30s --latency \
+  -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/$api" > "$work/wrk" 2>&1 || true
 for _ in $(seq 600); do idle && break; sleep 0.1; done
 after=$(rss)
 alive=yes; kill -0 $pid 2>/dev/null || alive=no
 result=$(grep RESULT "$work/wrk" || echo "RESULT none")
 non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$work/wrk"); non2xx=${non2xx:-0}
 rejected=$(grep -c '"status":429' "$work/log" || true)
-other=$(grep '"api":"general-text"' "$work/log" | grep -v '"status":200' | grep -vc '"status":429' || true)
+other=$(grep "\"api\":\"$api\"" "$work/log" | grep -v '"status":200' | grep -vc '"status":429' || true)
 echo
 echo "| image | connections | $(echo "$result" | sed 's/RESULT //; s/=[^ ]*//g; s/ / | /g') | non-2xx | of which 429 | RSS before | RSS after | alive |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"

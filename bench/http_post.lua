@@ -1,4 +1,4 @@
--- wrk script: POST the JSON body in $OCRSERVE_BODY to general-text; counts statuses.
+-- wrk script: POST the JSON body in $OCRSERVE_BODY; counts statuses.
 local f = assert(io.open(os.getenv("OCRSERVE_BODY"), "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")

@@ -178,6 +178,11 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
   o.photographed = parts[2] == "photo";
   o.seed = std::stoull(parts[3]);
   const synth::PermitSample sample = synth::render_permit(o);
+  const auto tb = std::chrono::steady_clock::now();
+  const auto outline = ocrserve::find_card_outline(sample.image);
+  std::printf("outline search: %.0f ms (%s)\n",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tb).count(),
+              outline ? "found" : "none");
   const auto t0 = std::chrono::steady_clock::now();
   const ocrserve::UprightCard card = ocrserve::rectify_card(sample.image, engine);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -188,6 +193,9 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
   ro.detect_direction = true;
   ro.with_chars = true;
   ro.det_max_side = ocrserve::kCardDetectSide;
+  ro.read_line = [](const ocrserve::Quad& q) {  // as rectify_card reads the card
+    return !(cv::norm(q[3] - q[0]) < 0.04 * ocrserve::kCardHeight && cv::norm(q[1] - q[0]) > 0.5 * ocrserve::kCardWidth);
+  };
   ocrserve::EngineTimings et;
   const auto t1 = std::chrono::steady_clock::now();
   engine.recognize(card.image, ro, &et);

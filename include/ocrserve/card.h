@@ -35,6 +35,8 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr);
 // Outline (or the whole frame when none), rectified to landscape, then turned upright by reading
 // it both ways with the engine.
 UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine);
+// The same with the outline given (e.g. where a first reading's labels put the card).
+UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine);
 
 // Maps a quad from rectified-card pixels to photo pixels.
 Quad card_to_photo(const UprightCard& card, const Quad& quad);

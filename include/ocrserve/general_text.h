@@ -18,8 +18,8 @@ struct GeneralTextRequest {
   bool character_mode = false;
   bool single_orientation_mode = false;
   bool return_markdown_result = false;
-  std::string language;                  // empty: Chinese and English
-  std::optional<int> pdf_page_number;    // 1-based
+  std::string language;                // empty: Chinese and English
+  std::optional<int> pdf_page_number;  // 1-based
 };
 
 // Validates the flags of a request body (types, enums, ranges): Error(AIS.0101) names the field.
@@ -31,9 +31,9 @@ IntakeLimits general_text_limits();
 
 struct GeneralTextResult {
   float direction = -1.f;
-  std::vector<TextLine> blocks;            // reading order
+  std::vector<TextLine> blocks;  // reading order
   bool with_chars = false;
-  std::optional<std::string> markdown;     // blocks of a row joined by \t, rows by \n
+  std::optional<std::string> markdown;  // blocks of a row joined by \t, rows by \n
 };
 
 class GeneralTextExtractor {

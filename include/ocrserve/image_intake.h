@@ -25,7 +25,7 @@ struct IntakeLimits {
   std::int64_t max_pixels = 160'000'000;
   std::size_t max_base64_bytes = 10 * 1024 * 1024;
   // Formats this API accepts; a recognized format outside this set is AIS.0102.
-  std::set<ImageFormat> formats = {ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Bmp, ImageFormat::Tiff,
+  std::set<ImageFormat> formats = {ImageFormat::Jpeg, ImageFormat::Png,  ImageFormat::Bmp, ImageFormat::Tiff,
                                    ImageFormat::Gif,  ImageFormat::Webp, ImageFormat::Pdf};
   // Decoding itself is capped too, whatever the API allows (memory safety, not contract).
   int pdf_render_dpi = 150;

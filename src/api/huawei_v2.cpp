@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "ocrserve/error.h"
+#include "ocrserve/general_text.h"
+#include "ocrserve/permit.h"
 
 namespace ocrserve::api {
 
@@ -74,7 +76,8 @@ ImageSource parse_image_source(const nlohmann::json& body, const char* image_fie
   const auto read = [&](const char* name) -> std::optional<std::string> {
     const auto it = body.find(name);
     if (it == body.end() || it->is_null()) return std::nullopt;
-    if (!it->is_string()) throw Error(codes::kInvalidParameter, std::string("The parameter ") + name + " must be a string");
+    if (!it->is_string())
+      throw Error(codes::kInvalidParameter, std::string("The parameter ") + name + " must be a string");
     return it->get<std::string>();
   };
   source.image = read(image_field);
@@ -88,6 +91,33 @@ ImageSource parse_image_source(const nlohmann::json& body, const char* image_fie
     throw Error(codes::kInvalidParameter, std::string("Set either ") + image_field + " (base64 image data) or url");
   }
   return source;
+}
+
+HuaweiJob prepare_huawei_job(std::string_view api, const nlohmann::json& body, const OcrEngine& engine) {
+  HuaweiJob job;
+  const OcrEngine* e = &engine;
+  if (api == "general-text") {
+    const GeneralTextRequest request = parse_general_text_request(body);
+    job.limits = general_text_limits();
+    job.intake.pdf_page_number = request.pdf_page_number;
+    job.extract = [e, request](const cv::Mat& bgr) { return to_json(GeneralTextExtractor(*e).extract(bgr, request)); };
+  } else if (api == "exit-entry-permit") {
+    const PermitRequest request = parse_permit_request(body);
+    job.limits = permit_limits();
+    job.extract = [e, request](const cv::Mat& bgr) {
+      return to_json(ExitEntryPermitExtractor(*e).extract(bgr, request), request);
+    };
+  } else if (api == "mainland-travel-permit") {
+    const PermitRequest request = parse_permit_request(body);
+    job.limits = permit_limits();
+    job.extract = [e, request](const cv::Mat& bgr) {
+      return to_json(MainlandTravelPermitExtractor(*e).extract(bgr, request), request);
+    };
+  } else {
+    throw Error(huawei_codes::kApiNotEnabled,
+                "Request api error! The API " + std::string(api) + " is not available on this server yet");
+  }
+  return job;
 }
 
 }  // namespace ocrserve::api

@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/huawei_v2.h"
 #include "ocrserve/error.h"
-#include "ocrserve/general_text.h"
 
 namespace ocrserve::cli {
 
@@ -38,20 +38,38 @@ CommonArgs parse(std::vector<std::string> args) {
   };
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& f = args[i];
-    if (f == "--detect-direction") a.body["detect_direction"] = true;
-    else if (f == "--quick-mode") a.body["quick_mode"] = true;
-    else if (f == "--character-mode") a.body["character_mode"] = true;
-    else if (f == "--single-orientation-mode") a.body["single_orientation_mode"] = true;
-    else if (f == "--markdown") a.body["return_markdown_result"] = true;
-    else if (f == "--language") a.body["language"] = value(i);
-    else if (f == "--pdf-page-number") a.body["pdf_page_number"] = std::stoi(value(i));
-    else if (f == "--threads") a.engine.threads = std::stoi(value(i));
-    else if (f == "--models") a.engine.model_dir = value(i);
-    else if (f == "--api") a.api = value(i);
-    else if (f == "--out") a.out = value(i);
-    else if (f == "--concurrency") a.concurrency = std::max(1, std::stoi(value(i)));
-    else if (f.rfind("--", 0) == 0) throw std::invalid_argument("unknown flag " + f);
-    else a.positional.push_back(f);
+    if (f == "--detect-direction")
+      a.body["detect_direction"] = true;
+    else if (f == "--quick-mode")
+      a.body["quick_mode"] = true;
+    else if (f == "--character-mode")
+      a.body["character_mode"] = true;
+    else if (f == "--single-orientation-mode")
+      a.body["single_orientation_mode"] = true;
+    else if (f == "--markdown")
+      a.body["return_markdown_result"] = true;
+    else if (f == "--language")
+      a.body["language"] = value(i);
+    else if (f == "--pdf-page-number")
+      a.body["pdf_page_number"] = std::stoi(value(i));
+    else if (f == "--return-portrait-image")
+      a.body["return_portrait_image"] = true;
+    else if (f == "--return-portrait-location")
+      a.body["return_portrait_location"] = true;
+    else if (f == "--threads")
+      a.engine.threads = std::stoi(value(i));
+    else if (f == "--models")
+      a.engine.model_dir = value(i);
+    else if (f == "--api")
+      a.api = value(i);
+    else if (f == "--out")
+      a.out = value(i);
+    else if (f == "--concurrency")
+      a.concurrency = std::max(1, std::stoi(value(i)));
+    else if (f.rfind("--", 0) == 0)
+      throw std::invalid_argument("unknown flag " + f);
+    else
+      a.positional.push_back(f);
   }
   return a;
 }
@@ -67,23 +85,28 @@ nlohmann::json error_json(const std::string& code, const std::string& message) {
 }
 
 // One file through intake and the extractor, as the HTTP API would answer it.
-nlohmann::json recognize_file(const GeneralTextExtractor& extractor, const std::filesystem::path& path,
-                              const GeneralTextRequest& request) {
+nlohmann::json recognize_file(const api::HuaweiJob& job, const std::filesystem::path& path) {
   try {
     const auto bytes = read_file(path);
-    const ImageIntake intake(general_text_limits());
-    IntakeOptions options;
-    options.pdf_page_number = request.pdf_page_number;
-    const DecodedImage image = intake.from_bytes(bytes, options);
-    return {{"result", to_json(extractor.extract(image.bgr, request))}};
+    const DecodedImage image = ImageIntake(job.limits).from_bytes(bytes, job.intake);
+    return {{"result", job.extract(image.bgr)}};
   } catch (const Error& e) {
     return error_json(e.code(), e.what());
   }
 }
 
-void require_api(const std::string& api) {
-  if (api != "general-text") {
-    throw std::invalid_argument("unsupported api '" + api + "' (available: general-text)");
+std::string served_apis() {
+  std::string list;
+  for (const auto& a : api::huawei_apis()) {
+    if (a.built) list += (list.empty() ? "" : ", ") + std::string(a.name);
+  }
+  return list;
+}
+
+void require_api(const std::string& name) {
+  const api::HuaweiApi* known = api::find_huawei_api(name);
+  if (known == nullptr || !known->built) {
+    throw std::invalid_argument("unsupported api '" + name + "' (available: " + served_apis() + ")");
   }
 }
 
@@ -91,21 +114,20 @@ void require_api(const std::string& api) {
 
 int run_recognize(std::vector<std::string> args) {
   if (args.empty()) throw std::invalid_argument("recognize needs an api name and a file");
-  const std::string api = args[0];
+  const std::string api_name = args[0];
   args.erase(args.begin());
-  require_api(api);
+  require_api(api_name);
   CommonArgs a = parse(args);
   if (a.positional.size() != 1) throw std::invalid_argument("recognize needs exactly one file");
-  GeneralTextRequest request;
+  const OcrEngine engine(a.engine);
+  api::HuaweiJob job;
   try {
-    request = parse_general_text_request(a.body);
+    job = api::prepare_huawei_job(api_name, a.body, engine);
   } catch (const Error& e) {
     std::cout << error_json(e.code(), e.what()).dump(2) << "\n";
     return 2;
   }
-  const OcrEngine engine(a.engine);
-  const GeneralTextExtractor extractor(engine);
-  const nlohmann::json out = recognize_file(extractor, a.positional[0], request);
+  const nlohmann::json out = recognize_file(job, a.positional[0]);
   std::cout << out.dump(2) << "\n";
   return out.contains("error_code") ? 2 : 0;
 }
@@ -136,8 +158,8 @@ void draw_progress(size_t done, size_t total, double seconds) {
 int run_batch(std::vector<std::string> args) {
   CommonArgs a = parse(args);
   require_api(a.api);
-  if (a.positional.size() != 1 || a.out.empty()) throw std::invalid_argument("batch needs --api, a directory and --out");
-  const GeneralTextRequest request = parse_general_text_request(a.body);
+  if (a.positional.size() != 1 || a.out.empty())
+    throw std::invalid_argument("batch needs --api, a directory and --out");
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(a.positional[0])) {
     if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
@@ -145,7 +167,7 @@ int run_batch(std::vector<std::string> args) {
   std::sort(files.begin(), files.end());
 
   const OcrEngine engine(a.engine);
-  const GeneralTextExtractor extractor(engine);
+  const api::HuaweiJob job = api::prepare_huawei_job(a.api, a.body, engine);
   std::ofstream out(a.out, std::ios::app);
   if (!out) throw std::runtime_error("cannot write " + a.out);
 
@@ -156,15 +178,17 @@ int run_batch(std::vector<std::string> args) {
   auto worker = [&] {
     for (size_t i = next++; i < files.size(); i = next++) {
       const auto t0 = std::chrono::steady_clock::now();
-      nlohmann::json result = recognize_file(extractor, files[i], request);
+      nlohmann::json result = recognize_file(job, files[i]);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       nlohmann::json line = {{"file", files[i].string()}, {"ms", std::round(ms * 10) / 10}};
       line.update(result);
       std::lock_guard lock(mutex);
       out << line.dump() << "\n";
       ++done;
-      if (result.contains("error_code")) ++failed;
-      else blocks += result["result"]["words_block_count"].get<size_t>();
+      if (result.contains("error_code"))
+        ++failed;
+      else if (result["result"].contains("words_block_count"))
+        blocks += result["result"]["words_block_count"].get<size_t>();
       draw_progress(done, files.size(),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
@@ -173,8 +197,9 @@ int run_batch(std::vector<std::string> args) {
   for (int i = 0; i < a.concurrency; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "\n\n| files | ok | failed | text blocks | seconds | images/s |\n|---|---|---|---|---|---|\n"
-                       "| %zu | %zu | %zu | %zu | %.1f | %.2f |\n",
+  std::fprintf(stderr,
+               "\n\n| files | ok | failed | text blocks | seconds | images/s |\n|---|---|---|---|---|---|\n"
+               "| %zu | %zu | %zu | %zu | %.1f | %.2f |\n",
                files.size(), done - failed, failed, blocks, seconds, seconds > 0 ? done / seconds : 0.0);
   return failed == 0 ? 0 : 3;
 }

@@ -190,9 +190,9 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   const float w = static_cast<float>(bgr.cols - 1), h = static_cast<float>(bgr.rows - 1);
   loc.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
   std::vector<cv::Point2f> pts;
-  // The extent only: a coarser detection will do (480 px lost the small print of far-off cards).
-  constexpr int kExtentDetectSide = 640;
-  for (const Quad& q : engine.detect(bgr, kExtentDetectSide)) pts.insert(pts.end(), q.begin(), q.end());
+  // At the card read's own resolution: coarser detection (640, 480 px) lost the small print of
+  // far-off cards and with it the extent.
+  for (const Quad& q : engine.detect(bgr, kCardDetectSide)) pts.insert(pts.end(), q.begin(), q.end());
   if (pts.size() < 8) return loc;
   cv::RotatedRect r = cv::minAreaRect(pts);
   // A scan cropped to the card: the frame itself is card-shaped and the text spans most of it.
@@ -227,9 +227,13 @@ Quad warp_quad(const cv::Matx33d& m, const Quad& q) {
 }  // namespace
 
 UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine) {
-  UprightCard card;
   const auto outline = find_card_outline(bgr);
-  card.location = outline ? *outline : outline_from_text(bgr, engine);
+  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine);
+}
+
+UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine) {
+  UprightCard card;
+  card.location = location;
   const float W = kCardWidth, H = kCardHeight;
   const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
   cv::Matx33d to_card = homography(card.location.quad, target);

@@ -290,6 +290,43 @@ Placement CardText::placement(const std::vector<Label>& labels) const {
   return place;
 }
 
+std::optional<cv::Matx23d> CardText::label_affine(const std::vector<Label>& labels) const {
+  Pairs pairs;
+  for (const Label& l : labels) {
+    if (const auto p = find(l, {0, 0}, 260)) pairs.emplace_back(l.at, *p);
+  }
+  for (int round = 0; round < 2; ++round) {
+    if (pairs.size() < 5) return std::nullopt;
+    float x_lo = 1e9f, x_hi = -1e9f, y_lo = 1e9f, y_hi = -1e9f;
+    for (const auto& [s, d] : pairs) {
+      x_lo = std::min(x_lo, s.x), x_hi = std::max(x_hi, s.x), y_lo = std::min(y_lo, s.y), y_hi = std::max(y_hi, s.y);
+    }
+    if (x_hi - x_lo < 250 || y_hi - y_lo < 150) return std::nullopt;  // too narrow a base for an affine
+    cv::Mat a(static_cast<int>(pairs.size()), 3, CV_64F), b(static_cast<int>(pairs.size()), 2, CV_64F);
+    for (int i = 0; i < a.rows; ++i) {
+      const auto& [s, d] = pairs[static_cast<size_t>(i)];
+      a.at<double>(i, 0) = s.x, a.at<double>(i, 1) = s.y, a.at<double>(i, 2) = 1;
+      b.at<double>(i, 0) = d.x, b.at<double>(i, 1) = d.y;
+    }
+    cv::Mat x;
+    if (!cv::solve(a, b, x, cv::DECOMP_SVD)) return std::nullopt;
+    const cv::Matx23d m(x.at<double>(0, 0), x.at<double>(1, 0), x.at<double>(2, 0), x.at<double>(0, 1),
+                        x.at<double>(1, 1), x.at<double>(2, 1));
+    Placement p;
+    p.m = m;
+    double total = 0;
+    Pairs kept;
+    for (const auto& pr : pairs) {
+      const double r = cv::norm(p.map(pr.first) - pr.second);
+      total += r;
+      if (r < 30) kept.push_back(pr);
+    }
+    if (total / static_cast<double>(pairs.size()) < 15) return m;
+    pairs = kept;  // once more without the words found in the wrong place
+  }
+  return std::nullopt;
+}
+
 Reading CardText::read(const Box& region) const {
   struct Hit {
     const CharBox* c;

@@ -100,6 +100,12 @@ class CardText {
   // Template -> card as printed, fitted to the labels that were found (see Placement).
   struct Placement placement(const std::vector<Label>& labels) const;
 
+  // The plain least-squares affine template -> card from at least five labels that agree (mean
+  // residual under 15 px) and spread over the card (250 px across, 150 down on the template),
+  // however far it is from identity; nullopt otherwise. Tells where the
+  // card really is when its outline was missed.
+  std::optional<cv::Matx23d> label_affine(const std::vector<Label>& labels) const;
+
   // The characters whose centres lie in `region` (card pixels), label words left out, of the one
   // row nearest the region's middle; a space where the recognizer read one.
   Reading read(const Box& region) const;

@@ -249,6 +249,10 @@ std::string normalize_issue_info(const std::string& text, char region_letter) {
   return s;
 }
 
+const Block kHongKongBlock{"endorsement_info_hk", {"香港", "HONG KONG", {55, 62}}, 40};
+const Block kMacaoBlock{"endorsement_info_mo", {"澳门", "MACAO", {55, 352}}, 330};
+const Block kTaiwanBlock{"endorsement_info_tw", {"台湾", "TAIWAN", {55, 82}}, 60};
+
 Label at_top(const Label& l, float top) {
   return Label{l.zh, l.en, {l.at.x, l.at.y + top}};
 }
@@ -331,14 +335,11 @@ std::vector<Label> block_labels(std::initializer_list<Block> blocks) {
 PermitResult read_back(const CardText& t, const cv::Mat& card_image, Kind kind) {
   PermitResult result;
   if (kind == Kind::ExitEntryTw) {
-    const Block tw{"endorsement_info_tw", {"台湾", "TAIWAN", {55, 82}}, 60};
-    read_block(t, card_image, tw, t.placement(block_labels({tw})), result);
+    read_block(t, card_image, kTaiwanBlock, t.placement(block_labels({kTaiwanBlock})), result);
   } else {
-    const Block hk{"endorsement_info_hk", {"香港", "HONG KONG", {55, 62}}, 40};
-    const Block mo{"endorsement_info_mo", {"澳门", "MACAO", {55, 352}}, 330};
-    const card_fields::Placement place = t.placement(block_labels({hk, mo}));
-    read_block(t, card_image, hk, place, result);
-    read_block(t, card_image, mo, place, result);
+    const card_fields::Placement place = t.placement(block_labels({kHongKongBlock, kMacaoBlock}));
+    read_block(t, card_image, kHongKongBlock, place, result);
+    read_block(t, card_image, kMacaoBlock, place, result);
   }
   return result;
 }
@@ -346,24 +347,17 @@ PermitResult read_back(const CardText& t, const cv::Mat& card_image, Kind kind) 
 }  // namespace
 
 PermitResult ExitEntryPermitExtractor::extract(const cv::Mat& bgr, const PermitRequest& request) const {
-  const UprightCard card = rectify_card(bgr, engine_);
-  const CardText text(card.text, permits::label_words({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kTypeLabel,
-                                                       kTripsLabel, kEndorsementValidity, kRemark, kIssued}));
-  const permits::Classification c = permits::classify(text);
-  if (!c.found) {
-    throw Error(codes::kImageNotSupported,
-                "No exit-entry permit was found in the image: send a photo or scan of the card that fills most of "
-                "the frame");
-  }
-  if (!permits::is_exit_entry(c.kind))
-    throw Error(codes::kImageNotSupported, permits::wrong_api_message(c.kind, c.side));
-  PermitResult result =
-      c.side == permits::Side::Front ? read_front(text, card, bgr, request) : read_back(text, card.image, c.kind);
-  result.type = permits::api_type(c.kind);
-  result.side = c.side == permits::Side::Front ? "front" : "back";
-  result.type_confidence = c.kind_confidence;
-  result.side_confidence = c.side_confidence;
-  return result;
+  const auto labels = [](Kind kind, permits::Side side) -> std::vector<Label> {
+    if (side == permits::Side::Front) return {kName, kBirth, kSex, kValidity, kAuthority, kPlace};
+    return kind == Kind::ExitEntryTw ? block_labels({kTaiwanBlock}) : block_labels({kHongKongBlock, kMacaoBlock});
+  };
+  const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
+    return side == permits::Side::Front ? read_front(text, card, bgr, request) : read_back(text, card.image, kind);
+  };
+  return permits::extract_permit(bgr, engine_, true,
+                                 permits::label_words({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kTypeLabel,
+                                                       kTripsLabel, kEndorsementValidity, kRemark, kIssued}),
+                                 labels, read);
 }
 
 }  // namespace ocrserve

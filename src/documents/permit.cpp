@@ -211,6 +211,55 @@ void put(PermitResult& result, const std::string& name, const std::string& value
   result.fields.emplace_back(name, FieldValue{value, value.empty() ? 0.f : confidence});
 }
 
+namespace {
+
+// Where the labels put the card when that is far from where the outline did; nullopt when the card
+// is placed well (or too few labels agree to say).
+std::optional<CardLocation> relocate(const UprightCard& card, const card_fields::CardText& text,
+                                     const std::vector<card_fields::Label>& labels) {
+  const auto m = text.label_affine(labels);
+  if (!m) return std::nullopt;
+  const double sx = std::hypot((*m)(0, 0), (*m)(1, 0)), sy = std::hypot((*m)(0, 1), (*m)(1, 1));
+  const bool placed_well = sx > 0.9 && sx < 1.11 && sy > 0.9 && sy < 1.11 && std::abs((*m)(1, 0)) < 0.05 * sx &&
+                           std::abs((*m)(0, 1)) < 0.05 * sy;
+  if (placed_well || sx < 0.2 || sy < 0.2 || sx > 3 || sy > 3) return std::nullopt;
+  card_fields::Placement p;
+  p.m = *m;
+  const float w = kCardWidth, h = kCardHeight;
+  const Quad in_card = {p.map(cv::Point2f(0, 0)), p.map(cv::Point2f(w, 0)), p.map(cv::Point2f(w, h)),
+                        p.map(cv::Point2f(0, h))};
+  CardLocation location;
+  location.quad = card_to_photo(card, in_card);
+  return location;
+}
+
+}  // namespace
+
+PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool exit_entry_family,
+                            const std::vector<std::string>& label_words, const SideLabels& labels,
+                            const SideReader& read) {
+  UprightCard card = rectify_card(bgr, engine);
+  std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
+  const Classification c = classify(*text);
+  if (!c.found) {
+    throw Error(codes::kImageNotSupported,
+                std::string("No ") + (exit_entry_family ? "exit-entry permit" : "mainland travel permit") +
+                    " was found in the image: send a photo or scan of the card that fills most of the frame");
+  }
+  if (is_exit_entry(c.kind) != exit_entry_family)
+    throw Error(codes::kImageNotSupported, wrong_api_message(c.kind, c.side));
+  if (const auto moved = relocate(card, *text, labels(c.kind, c.side))) {
+    card = rectify_card(bgr, *moved, engine);
+    text.emplace(card.text, label_words);
+  }
+  PermitResult result = read(*text, card, c.kind, c.side);
+  result.type = api_type(c.kind);
+  result.side = c.side == Side::Front ? "front" : "back";
+  result.type_confidence = c.kind_confidence;
+  result.side_confidence = c.side_confidence;
+  return result;
+}
+
 std::vector<std::string> label_words(std::initializer_list<card_fields::Label> labels) {
   std::vector<std::string> words;
   for (const auto& l : labels) {

@@ -2,7 +2,9 @@
 // What the two permit extractors share: telling the four permits and their sides apart, and
 // filling a PermitResult field from a reading.
 #include <chrono>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "card_fields.h"
 #include "ocrserve/permit.h"
@@ -26,6 +28,18 @@ bool is_exit_entry(Kind kind);
 const char* api_type(Kind kind);
 // What the caller should do with the other family's permit.
 std::string wrong_api_message(Kind kind, Side side);
+
+// The labels a side of a permit prints, and the reader of its fields.
+using SideLabels = std::function<std::vector<card_fields::Label>(Kind, Side)>;
+using SideReader = std::function<PermitResult(const card_fields::CardText&, const UprightCard&, Kind, Side)>;
+
+// What both extractors do: find, rectify and read the card; classify it; refuse the other family's
+// permit and anything else (AIS.0104); when the labels show the card far from where its outline put
+// it (the outline was missed and the frame or the text extent stood in), rectify again where the
+// labels put it and read again; then read the side's fields and fill type and side.
+PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool exit_entry_family,
+                            const std::vector<std::string>& label_words, const SideLabels& labels,
+                            const SideReader& read);
 
 // Today's date in UTC, for two-digit years of machine codes.
 std::chrono::year_month_day today();

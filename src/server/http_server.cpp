@@ -23,8 +23,6 @@
 #include "api/signature.h"
 #include "api/url_fetcher.h"
 #include "ocrserve/error.h"
-#include "ocrserve/general_text.h"
-#include "ocrserve/permit.h"
 #include "server/metrics.h"
 #include "server/options.h"
 #include "server/worker_pool.h"
@@ -188,12 +186,12 @@ class Service {
     } catch (const nlohmann::json::exception&) {
       return error_outcome(api::huawei_codes::kJsonFormat, "The JSON format of the input data is incorrect");
     }
-    Job job;
+    api::HuaweiJob job;
     api::ImageSource source;
     std::vector<std::uint8_t> fetched;
     try {
       source = api::parse_image_source(json);
-      job = prepare(api, json);
+      job = api::prepare_huawei_job(api, json, *engine_);
       if (source.url) {
         const auto t0 = Clock::now();
         fetched = fetcher_.fetch(*source.url).bytes;
@@ -235,44 +233,8 @@ class Service {
   }
 
  private:
-  // One API's work on a decoded image, prepared from the request body on the HTTP thread (where
-  // bad flags are answered at once).
-  struct Job {
-    IntakeLimits limits;
-    IntakeOptions intake;
-    std::function<nlohmann::json(const cv::Mat&)> extract;  // -> the "result" object
-  };
-
-  Job prepare(const std::string& api, const nlohmann::json& body) const {
-    Job job;
-    const OcrEngine* engine = engine_.get();
-    if (api == "general-text") {
-      const GeneralTextRequest request = parse_general_text_request(body);
-      job.limits = general_text_limits();
-      job.intake.pdf_page_number = request.pdf_page_number;
-      job.extract = [engine, request](const cv::Mat& bgr) {
-        return to_json(GeneralTextExtractor(*engine).extract(bgr, request));
-      };
-    } else if (api == "exit-entry-permit") {
-      const PermitRequest request = parse_permit_request(body);
-      job.limits = permit_limits();
-      job.extract = [engine, request](const cv::Mat& bgr) {
-        return to_json(ExitEntryPermitExtractor(*engine).extract(bgr, request), request);
-      };
-    } else if (api == "mainland-travel-permit") {
-      const PermitRequest request = parse_permit_request(body);
-      job.limits = permit_limits();
-      job.extract = [engine, request](const cv::Mat& bgr) {
-        return to_json(MainlandTravelPermitExtractor(*engine).extract(bgr, request), request);
-      };
-    } else {
-      throw Error(api::huawei_codes::kApiNotEnabled,
-                  "Request api error! The API " + api + " is not available on this server yet");
-    }
-    return job;
-  }
-
-  Outcome run(const Job& job, const std::optional<std::string>& image, const std::vector<std::uint8_t>& bytes) {
+  Outcome run(const api::HuaweiJob& job, const std::optional<std::string>& image,
+              const std::vector<std::uint8_t>& bytes) {
     Outcome out;
     const auto t0 = Clock::now();
     const ImageIntake intake(job.limits);

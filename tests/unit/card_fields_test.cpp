@@ -103,6 +103,27 @@ TEST(CardFields, ValuesAreReadWhereTheLabelsPutThemAndLabelWordsAreLeftOut) {
   EXPECT_FALSE(text.mentions("签发机关"));
 }
 
+TEST(CardFields, LabelAffineSaysWhereACardShrunkInTheFrameReallyIs) {
+  // Six labels of a card printed at 0.6 scale, 200 px right and 100 px down.
+  const std::vector<Label> labels = {{"姓名", "", {300, 141}},     {"出生日期", "", {300, 257}},
+                                     {"性别", "", {600, 257}},     {"有效期限", "", {300, 329}},
+                                     {"签发机关", "", {300, 401}}, {"签发地点", "", {630, 401}}};
+  PageText page;
+  for (const Label& l : labels) page.lines.push_back(line(l.zh, 200 + 0.6f * l.at.x, 100 + 0.6f * l.at.y - 5, 10, 10));
+  const CardText text(page);
+  const auto m = text.label_affine(labels);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_NEAR((*m)(0, 0), 0.6, 0.02);
+  EXPECT_NEAR((*m)(1, 1), 0.6, 0.02);
+  EXPECT_NEAR((*m)(0, 2), 200, 3);
+  EXPECT_NEAR((*m)(1, 2), 100, 3);
+  // Four labels, or labels all in one column, are too little to say.
+  const std::vector<Label> four(labels.begin(), labels.begin() + 4);
+  EXPECT_FALSE(text.label_affine(four).has_value());
+  const std::vector<Label> column = {labels[0], labels[1], labels[3], labels[4], labels[0]};
+  EXPECT_FALSE(text.label_affine(column).has_value());
+}
+
 TEST(CardFields, MachineGridPutsDroppedFillersBack) {
   // "CSC08<<25" printed at a 29 px pitch from x = 60; the detector saw "CSC08" and "25" only.
   PageText page;

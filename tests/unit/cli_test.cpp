@@ -2,13 +2,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -92,6 +92,27 @@ TEST(Cli, BatchWritesOneJsonLinePerFileAndReportsFailures) {
 TEST(Cli, UnknownCommandAndApiFail) {
   EXPECT_EQ(run("frobnicate").status, 2);
   EXPECT_NE(run("recognize passport-of-mars " + kSample).status, 0);
+}
+
+// The permit APIs from the command line: the same result object as over HTTP.
+TEST(Cli, RecognizeAPermitWithThePortraitFlag) {
+  const auto dir = temp_dir("permit");
+  const std::string synth = (std::filesystem::path(OCRSERVE_BINARY).parent_path() / "synth").string();
+  ASSERT_EQ(std::system((synth + " --permit exit-entry-tw --side front --count 1 --seed 4 --out " + dir.string() +
+                         " > /dev/null")
+                            .c_str()),
+            0);
+  const CliRun r = run("recognize exit-entry-permit " + (dir / "exit-entry-tw_front_4.png").string() +
+                       " --return-portrait-location --threads 2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto result = nlohmann::json::parse(r.out).at("result");
+  EXPECT_EQ(result.at("type"), "Exit-Entry Permit for Traveling to and from Taiwan");
+  EXPECT_EQ(result.at("side"), "front");
+  EXPECT_EQ(result.at("portrait_location").size(), 4u);
+  EXPECT_EQ(result.at("number").get<std::string>().size(), 9u);
+  const CliRun wrong = run("recognize mainland-travel-permit " + (dir / "exit-entry-tw_front_4.png").string());
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_EQ(nlohmann::json::parse(wrong.out).at("error_code"), "AIS.0104");
 }
 
 }  // namespace

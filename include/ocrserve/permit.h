@@ -19,6 +19,9 @@ namespace ocrserve {
 struct PermitRequest {
   bool return_portrait_image = false;
   bool return_portrait_location = false;
+  // "en" (default): `type` as seed 000 writes it; "zh": the Chinese name of the permit
+  // (往来港澳通行证, 往来台湾通行证, 港澳居民来往内地通行证, 台湾居民来往大陆通行证).
+  std::string type_language = "en";
 };
 
 // Validates the flags of a request body (types): Error(AIS.0101) names the field.

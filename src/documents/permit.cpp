@@ -20,6 +20,12 @@ PermitRequest parse_permit_request(const nlohmann::json& body) {
   PermitRequest r;
   r.return_portrait_image = optional_bool(body, "return_portrait_image");
   r.return_portrait_location = optional_bool(body, "return_portrait_location");
+  if (const auto it = body.find("type_language"); it != body.end() && !it->is_null()) {
+    if (!it->is_string() || (it->get<std::string>() != "en" && it->get<std::string>() != "zh")) {
+      throw Error(codes::kInvalidParameter, "The parameter type_language must be \"en\" or \"zh\"");
+    }
+    r.type_language = it->get<std::string>();
+  }
   return r;
 }
 
@@ -52,7 +58,7 @@ nlohmann::json to_json(const PermitResult& result, const PermitRequest& request)
       confidence[block][key] = round4(value.confidence);
     }
   }
-  out["type"] = result.type;
+  out["type"] = request.type_language == "zh" ? permits::chinese_type(result.type) : result.type;
   out["side"] = result.side;
   confidence["type"] = round4(result.type_confidence);
   confidence["side"] = round4(result.side_confidence);
@@ -176,6 +182,17 @@ Classification classify(const card_fields::CardText& t) {
   c.kind_confidence = std::min(c.side_confidence, margin_confidence(std::max(hkmo, tw), std::min(hkmo, tw)));
   if (std::max(hkmo, tw) == 0) c.kind_confidence = 0.5f;
   return c;
+}
+
+std::string chinese_type(const std::string& english) {
+  static const std::pair<Kind, const char*> kNames[] = {{Kind::ExitEntryHkMo, "往来港澳通行证"},
+                                                        {Kind::ExitEntryTw, "往来台湾通行证"},
+                                                        {Kind::MainlandHkMo, "港澳居民来往内地通行证"},
+                                                        {Kind::MainlandTw, "台湾居民来往大陆通行证"}};
+  for (const auto& [kind, name] : kNames) {
+    if (english == api_type(kind)) return name;
+  }
+  return english;
 }
 
 bool is_exit_entry(Kind kind) {

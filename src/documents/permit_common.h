@@ -26,6 +26,8 @@ Classification classify(const card_fields::CardText& text);
 
 bool is_exit_entry(Kind kind);
 const char* api_type(Kind kind);
+// The Chinese name of the permit an English `type` string names (the cloud's Chinese documentation).
+std::string chinese_type(const std::string& english);
 // What the caller should do with the other family's permit.
 std::string wrong_api_message(Kind kind, Side side);
 

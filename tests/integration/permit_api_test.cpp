@@ -190,6 +190,14 @@ TEST_F(PermitApi, GifIsNotAcceptedByThePermitApis) {
   }
 }
 
+TEST_F(PermitApi, TypeLanguageZhGivesTheChineseName) {
+  const synth::PermitSample sample = render(synth::PermitType::MainlandTw, synth::Side::Back, 6);
+  const Reply r = post(kMainland, {{"image", encode(sample.image)}, {"type_language", "zh"}});
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["result"]["type"], "台湾居民来往大陆通行证");
+  EXPECT_EQ(error_code(post(kMainland, {{"image", "aGVsbG8="}, {"type_language", "fr"}})), "AIS.0101");
+}
+
 TEST_F(PermitApi, BadFlagsAreAis0101) {
   const Reply r = post(kExitEntry, {{"image", "aGVsbG8="}, {"return_portrait_image", "yes"}});
   EXPECT_EQ(error_code(r), "AIS.0101");

@@ -63,6 +63,9 @@ struct RecognizeOptions {
   // Detector input cap for this call (0: EngineOptions::det_max_side). Documents of known size
   // whose smallest text is large enough trade resolution for speed.
   int det_max_side = 0;
+  // Characters that may be read (UTF-8), e.g. "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<" for a
+  // machine-readable zone; empty: every character of the model. PP-OCR only.
+  std::string alphabet;
   // When set, only the detected lines it accepts are read and returned (quads in input pixels,
   // reading direction p0->p1): a document reader skips print it takes no field from.
   std::function<bool(const Quad&)> read_line;

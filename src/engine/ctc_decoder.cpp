@@ -19,13 +19,31 @@ CtcDecoder CtcDecoder::from_dictionary_file(const std::string& path) {
   return CtcDecoder(std::move(symbols));
 }
 
-CtcResult CtcDecoder::decode(const float* probs, int steps, int classes) const {
+std::vector<bool> CtcDecoder::mask_for(const std::string& alphabet) const {
+  std::vector<bool> mask(symbols_.size() + 1, false);
+  mask[0] = true;  // the blank
+  const std::vector<std::string> wanted = split_utf8(alphabet);
+  for (size_t i = 0; i < symbols_.size(); ++i) {
+    if (std::find(wanted.begin(), wanted.end(), symbols_[i]) != wanted.end()) mask[i + 1] = true;
+  }
+  return mask;
+}
+
+CtcResult CtcDecoder::decode(const float* probs, int steps, int classes, const std::vector<bool>* allowed) const {
   CtcResult result;
   int previous = 0;
   float sum = 0;
   for (int t = 0; t < steps; ++t) {
     const float* row = probs + static_cast<size_t>(t) * classes;
-    const int best = static_cast<int>(std::max_element(row, row + classes) - row);
+    int best = 0;
+    if (allowed == nullptr) {
+      best = static_cast<int>(std::max_element(row, row + classes) - row);
+    } else {
+      for (int c = 1; c < classes; ++c) {
+        if (static_cast<size_t>(c) < allowed->size() && (*allowed)[static_cast<size_t>(c)] && row[c] > row[best])
+          best = c;
+      }
+    }
     const float p = row[best];
     if (best != 0 && best == previous && !result.chars.empty()) {
       // Same run continues: widen it, keep the running mean.
@@ -51,10 +69,8 @@ std::vector<CharSpan> char_spans(const std::vector<AlignedChar>& chars, float st
   for (size_t i = 0; i < chars.size(); ++i) {
     const float start = chars[i].first_step * step_width;
     const float end = (chars[i].last_step + 1) * step_width;
-    const float left =
-        i == 0 ? start - step_width : (((chars[i - 1].last_step + 1) * step_width) + start) / 2.f;
-    const float right =
-        i + 1 == chars.size() ? end + step_width : (end + chars[i + 1].first_step * step_width) / 2.f;
+    const float left = i == 0 ? start - step_width : (((chars[i - 1].last_step + 1) * step_width) + start) / 2.f;
+    const float right = i + 1 == chars.size() ? end + step_width : (end + chars[i + 1].first_step * step_width) / 2.f;
     spans[i] = {std::clamp(left, 0.f, width), std::clamp(right, 0.f, width)};
   }
   return spans;

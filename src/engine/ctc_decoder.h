@@ -24,8 +24,12 @@ class CtcDecoder {
   explicit CtcDecoder(std::vector<std::string> symbols) : symbols_(std::move(symbols)) {}
   static CtcDecoder from_dictionary_file(const std::string& path);
 
-  // probs: steps x classes, row-major, already softmax-normalized.
-  CtcResult decode(const float* probs, int steps, int classes) const;
+  // probs: steps x classes, row-major, already softmax-normalized. `allowed` (per class, as
+  // mask_for makes it): each step picks the likeliest of blank and the allowed classes.
+  CtcResult decode(const float* probs, int steps, int classes, const std::vector<bool>* allowed = nullptr) const;
+
+  // Classes whose symbol is one of the characters of `alphabet` (UTF-8), plus the blank.
+  std::vector<bool> mask_for(const std::string& alphabet) const;
 
   size_t class_count() const { return symbols_.size() + 1; }
 

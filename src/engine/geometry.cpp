@@ -18,7 +18,9 @@ Quad ordered_box(const cv::RotatedRect& rect) {
   return {tl, tr, br, bl};
 }
 
-float edge_length(const cv::Point2f& a, const cv::Point2f& b) { return static_cast<float>(cv::norm(a - b)); }
+float edge_length(const cv::Point2f& a, const cv::Point2f& b) {
+  return static_cast<float>(cv::norm(a - b));
+}
 
 cv::Mat crop_quad(const cv::Mat& image, const Quad& q) {
   const float width = std::max(edge_length(q[0], q[1]), edge_length(q[3], q[2]));
@@ -26,8 +28,8 @@ cv::Mat crop_quad(const cv::Mat& image, const Quad& q) {
   const int w = std::max(1, static_cast<int>(std::lround(width)));
   const int h = std::max(1, static_cast<int>(std::lround(height)));
   const cv::Point2f src[4] = {q[0], q[1], q[2], q[3]};
-  const cv::Point2f dst[4] = {{0, 0}, {static_cast<float>(w), 0}, {static_cast<float>(w), static_cast<float>(h)},
-                              {0, static_cast<float>(h)}};
+  const cv::Point2f dst[4] = {
+      {0, 0}, {static_cast<float>(w), 0}, {static_cast<float>(w), static_cast<float>(h)}, {0, static_cast<float>(h)}};
   cv::Mat out;
   cv::warpPerspective(image, out, cv::getPerspectiveTransform(src, dst), cv::Size(w, h), cv::INTER_CUBIC,
                       cv::BORDER_REPLICATE);

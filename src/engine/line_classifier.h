@@ -2,8 +2,8 @@
 // PP-OCR 0/180 text-line direction classifier.
 #include <vector>
 
-#include "engine/onnx_model.h"
 #include <opencv2/core.hpp>
+#include "engine/onnx_model.h"
 
 namespace ocrserve::engine {
 

@@ -23,7 +23,9 @@ struct LineReading {
 class LineRecognizer {
  public:
   virtual ~LineRecognizer() = default;
-  virtual std::vector<LineReading> read(const std::vector<cv::Mat>& crops) const = 0;
+  // `alphabet` (UTF-8; empty: everything the model knows) restricts what may be read, e.g. the
+  // machine-readable zone's A-Z 0-9 <. Tesseract ignores it.
+  virtual std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {}) const = 0;
 };
 
 }  // namespace ocrserve::engine

@@ -116,11 +116,11 @@ struct OcrEngine::Impl {
   }
 
   std::vector<LineReading> read(const LineRecognizer& rec, const cv::Mat& image, const std::vector<Quad>& quads,
-                                std::vector<cv::Mat>* crops_out = nullptr) const {
+                                std::vector<cv::Mat>* crops_out = nullptr, const std::string& alphabet = {}) const {
     std::vector<cv::Mat> crops;
     crops.reserve(quads.size());
     for (const auto& q : quads) crops.push_back(crop_quad(image, q));
-    auto readings = rec.read(crops);
+    auto readings = rec.read(crops, alphabet);
     if (crops_out) *crops_out = std::move(crops);
     return readings;
   }
@@ -326,7 +326,7 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
   }
   const auto start = std::chrono::steady_clock::now();
   std::vector<cv::Mat> crops;
-  const auto readings = impl_->read(rec, work, quads, &crops);
+  const auto readings = impl_->read(rec, work, quads, &crops, options.alphabet);
   t.recognize_ms += elapsed_ms(start);
 
   // Reading order in the upright frame of the page.

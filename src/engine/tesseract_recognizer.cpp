@@ -2,17 +2,16 @@
 
 #include <filesystem>
 
-#include <opencv2/imgproc.hpp>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
-
+#include <opencv2/imgproc.hpp>
 
 namespace ocrserve::engine {
 
 namespace {
 std::string default_tessdata() {
-  for (const char* dir : {"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
-                          "/usr/share/tessdata"}) {
+  for (const char* dir :
+       {"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata"}) {
     if (std::filesystem::exists(dir)) return dir;
   }
   return {};
@@ -62,7 +61,7 @@ void TesseractRecognizer::release(std::unique_ptr<tesseract::TessBaseAPI> api) c
   idle_.push_back(std::move(api));
 }
 
-std::vector<LineReading> TesseractRecognizer::read(const std::vector<cv::Mat>& crops) const {
+std::vector<LineReading> TesseractRecognizer::read(const std::vector<cv::Mat>& crops, const std::string&) const {
   std::vector<LineReading> out(crops.size());
   auto api = acquire();
   try {

@@ -21,7 +21,7 @@ class TesseractRecognizer : public LineRecognizer {
   // `languages` in Tesseract's names ("tha", "vie+eng").
   TesseractRecognizer(std::string tessdata_dir, std::string languages);
   ~TesseractRecognizer() override;
-  std::vector<LineReading> read(const std::vector<cv::Mat>& crops) const override;
+  std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {}) const override;
 
  private:
   std::unique_ptr<tesseract::TessBaseAPI> acquire() const;

@@ -3,8 +3,8 @@
 #include "engine/tensor_prep.h"
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -14,10 +14,10 @@
 namespace ocrserve::engine {
 
 struct TextRecognizer::Prepared {
-  cv::Mat resized;      // height x width BGR
-  float scale = 1;      // crop pixels per resized pixel
-  size_t source = 0;    // index of the crop
-  float offset = 0;     // x of this segment in the crop (crop pixels)
+  cv::Mat resized;    // height x width BGR
+  float scale = 1;    // crop pixels per resized pixel
+  size_t source = 0;  // index of the crop
+  float offset = 0;   // x of this segment in the crop (crop pixels)
   bool segment = false;
 };
 
@@ -57,7 +57,7 @@ LineReading merge_segments(std::vector<std::pair<float, LineReading>> parts, flo
 }  // namespace
 
 std::vector<std::pair<size_t, size_t>> TextRecognizer::plan_groups(const std::vector<Prepared>& items,
-                                                                    const std::vector<size_t>& order) const {
+                                                                   const std::vector<size_t>& order) const {
   // Measured on this model with ONNX Runtime on CPU: a batch saves the per-call overhead (~10% on
   // short lines) but costs more per column once it exceeds ~800 padded columns, and padding is
   // pure waste. So: neighbours in width order, at most 5% padding, at most kMaxColumns.
@@ -80,7 +80,7 @@ std::vector<std::pair<size_t, size_t>> TextRecognizer::plan_groups(const std::ve
 }
 
 void TextRecognizer::run_batch(const std::vector<Prepared>& items, const std::vector<size_t>& order, size_t begin,
-                               size_t end, std::vector<LineReading>& out) const {
+                               size_t end, const std::vector<bool>* allowed, std::vector<LineReading>& out) const {
   const int h = params_.height;
   int width = 8;
   for (size_t i = begin; i < end; ++i) width = std::max(width, items[order[i]].resized.cols);
@@ -97,8 +97,8 @@ void TextRecognizer::run_batch(const std::vector<Prepared>& items, const std::ve
   const float step_width = static_cast<float>(width) / steps;
   for (int b = 0; b < n; ++b) {
     const Prepared& item = items[order[begin + b]];
-    const CtcResult decoded = decoder_.decode(result.data.data() + static_cast<size_t>(b) * steps * classes, steps,
-                                              classes);
+    const CtcResult decoded =
+        decoder_.decode(result.data.data() + static_cast<size_t>(b) * steps * classes, steps, classes, allowed);
     const auto spans = char_spans(decoded.chars, step_width, static_cast<float>(item.resized.cols));
     LineReading reading;
     reading.text = decoded.text;
@@ -111,7 +111,9 @@ void TextRecognizer::run_batch(const std::vector<Prepared>& items, const std::ve
   }
 }
 
-std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops) const {
+std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops, const std::string& alphabet) const {
+  const std::vector<bool> mask = alphabet.empty() ? std::vector<bool>{} : decoder_.mask_for(alphabet);
+  const std::vector<bool>* allowed = alphabet.empty() ? nullptr : &mask;
   // Long lines are cut into overlapping segments: the model drops characters on very wide inputs.
   std::vector<Prepared> items;
   std::vector<float> scales(crops.size(), 1.f);
@@ -143,7 +145,7 @@ std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops)
     for (size_t k = next++; k < groups.size(); k = next++) {
       const auto& [begin, end] = groups[groups.size() - 1 - k];  // widest first: the last to start is short
       try {
-        run_batch(items, order, begin, end, per_item);
+        run_batch(items, order, begin, end, allowed, per_item);
       } catch (...) {
         std::lock_guard lock(failure_mutex);
         failure = std::current_exception();

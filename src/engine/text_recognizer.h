@@ -13,13 +13,13 @@ struct RecognizerParams {
   int max_width = 1600;  // crops wider than this at `height` are read in overlapping segments
   bool batching = true;
   double width_scale = 1.0;  // < 1 squeezes lines horizontally: fewer columns, less time
-  int workers = 1;       // batches run side by side, each single-threaded (scales better than intra-op)
+  int workers = 1;           // batches run side by side, each single-threaded (scales better than intra-op)
 };
 
 class TextRecognizer : public LineRecognizer {
  public:
   TextRecognizer(const std::string& model_path, const std::string& dictionary_path, RecognizerParams params);
-  std::vector<LineReading> read(const std::vector<cv::Mat>& crops) const override;
+  std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {}) const override;
 
  private:
   struct Prepared;
@@ -27,7 +27,7 @@ class TextRecognizer : public LineRecognizer {
   std::vector<std::pair<size_t, size_t>> plan_groups(const std::vector<Prepared>& items,
                                                      const std::vector<size_t>& order) const;
   void run_batch(const std::vector<Prepared>& items, const std::vector<size_t>& order, size_t begin, size_t end,
-                 std::vector<LineReading>& out) const;
+                 const std::vector<bool>* allowed, std::vector<LineReading>& out) const;
 
   OnnxModel model_;
   CtcDecoder decoder_;

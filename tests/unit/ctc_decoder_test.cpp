@@ -28,6 +28,20 @@ TEST(CtcDecoder, CollapsesRepeatsAndDropsBlanks) {
   EXPECT_NEAR(r.confidence, 0.9f, 1e-5);
 }
 
+TEST(CtcDecoder, AnAlphabetKeepsTheLikeliestAllowedClass) {
+  // Step 1: 中 (0.6) over b (0.3); step 3: 中 (0.9) over blank. Allowed: a, b.
+  std::vector<float> m = one_hot({1, 3, 0, 3}, 5);
+  m[1 * 5 + 2] = 0.3f;
+  m[1 * 5 + 3] = 0.6f;
+  const std::vector<bool> allowed = kDecoder.mask_for("ab");
+  ASSERT_EQ(allowed.size(), 5u);
+  EXPECT_TRUE(allowed[0] && allowed[1] && allowed[2] && !allowed[3] && !allowed[4]);
+  EXPECT_EQ(kDecoder.decode(m.data(), 4, 5).text, "a中中");
+  const CtcResult r = kDecoder.decode(m.data(), 4, 5, &allowed);
+  EXPECT_EQ(r.text, "ab");  // step 3's 中 falls back to blank, the likeliest allowed class there
+  EXPECT_NEAR(r.chars[1].confidence, 0.3f, 1e-5);
+}
+
 TEST(CtcDecoder, RepeatWithoutBlankIsOneCharacter) {
   const auto m = one_hot({2, 2, 2}, 5);
   EXPECT_EQ(kDecoder.decode(m.data(), 3, 5).text, "b");

@@ -61,6 +61,21 @@ TEST(ExitEntryPermit, PhotographedFrontWithPortrait) {
   EXPECT_TRUE(r.portrait_confirmed);  // the face cascade found the face in the photo area
 }
 
+// The machine line read on its own with the recognizer restricted to the MRZ alphabet: only
+// A-Z 0-9 < come out, and the line is the one printed.
+TEST(ExitEntryPermit, MachineLineReadWithTheMrzAlphabet) {
+  const synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 13, false);
+  const cv::Mat band = s.image(cv::Rect(0, 540, s.image.cols, 85));
+  RecognizeOptions o;
+  o.alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+  const PageText page = test::SharedEngine::get().recognize(band, o);
+  std::string read;
+  for (const auto& line : page.lines) read += line.text;
+  read.erase(std::remove(read.begin(), read.end(), ' '), read.end());
+  EXPECT_EQ(read.find_first_not_of(o.alphabet), std::string::npos) << read;
+  EXPECT_EQ(read, s.truth.fields.at("machine_code"));
+}
+
 TEST(ExitEntryPermit, OtherDocumentsAreRefusedWithAis0104) {
   const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
   const synth::PermitSample mainland = permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 3, false);

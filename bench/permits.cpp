@@ -21,6 +21,7 @@ struct Args {
   std::uint64_t seed = 20261122;
   int count = 13;  // per type, side and condition: 4 x 2 x 2 x 13 = 208 images
   int threads = 2;
+  double width_scale = 0;  // 0: the engine's default
   bool failures = false;
   std::string dump;  // "type/side/clean|photo/seed": print what the card reader saw, then exit
 };
@@ -38,12 +39,14 @@ Args parse(int argc, char** argv) {
       a.threads = std::stoi(next());
     else if (f == "--failures")
       a.failures = true;
+    else if (f == "--width-scale")
+      a.width_scale = std::stod(next());
     else if (f == "--quick")
       a.count = 2;
     else if (f == "--dump")
       a.dump = next();
     else {
-      std::cerr << "usage: bench_permits [--seed S] [--count N] [--threads T] [--failures] [--quick]\n"
+      std::cerr << "usage: bench_permits [--seed S] [--count N] [--threads T] [--width-scale S] [--failures] [--quick]\n"
                    "       bench_permits --dump exit-entry-tw/back/photo/SEED\n";
       std::exit(2);
     }
@@ -232,6 +235,7 @@ int main(int argc, char** argv) {
   const Args a = parse(argc, argv);
   ocrserve::EngineOptions eo;
   eo.threads = a.threads;
+  if (a.width_scale > 0) eo.rec_width_scale = a.width_scale;
   const ocrserve::OcrEngine engine(eo);
   if (!a.dump.empty()) return dump(engine, a.dump);
   const synth::PermitType types[] = {synth::PermitType::ExitEntryHkMo, synth::PermitType::ExitEntryTw,

@@ -38,4 +38,8 @@ struct PermitPhoto {
 // 1200x1600 frame at any angle, with perspective, shadow, light, glare, blur, noise and JPEG.
 PermitPhoto photograph_permit(const PermitCard& card, Rng& rng);
 
+// The same for any flat document: `coverage_mask` (CV_8UC1, the document's size, 255 inside) shapes
+// its outline; `text_px` is its typical print size in document pixels.
+PermitPhoto photograph_document(const cv::Mat& document, const cv::Mat& coverage_mask, int text_px, Rng& rng);
+
 }  // namespace synth

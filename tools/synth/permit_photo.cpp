@@ -39,8 +39,8 @@ double polygon_area(const std::array<cv::Point2f, 4>& q) {
   return std::abs(a) / 2;
 }
 
-std::array<cv::Point2f, 4> card_corners() {
-  const auto w = static_cast<float>(kPermitWidth), h = static_cast<float>(kPermitHeight);
+std::array<cv::Point2f, 4> card_corners(cv::Size size) {
+  const auto w = static_cast<float>(size.width), h = static_cast<float>(size.height);
   return {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
 }
 
@@ -184,23 +184,23 @@ struct Placement {
 
 // Perspective in card space, rotation about the card centre, then the scale that gives the
 // drawn coverage (card area / frame area) and a position that keeps the card in the frame.
-Placement place(Rng& rng, cv::Size frame, double degrees, bool tilt, double coverage_roll, double position_x,
-                double position_y) {
+Placement place(Rng& rng, cv::Size frame, cv::Size card, double degrees, bool tilt, double coverage_roll,
+                double position_x, double position_y) {
   Placement p;
   p.tilted = tilt;
   p.degrees = degrees;
-  const auto corners = card_corners();
+  const auto corners = card_corners(card);
   cv::Matx33d persp = cv::Matx33d::eye();
   if (tilt) {
     const double j = rng.uniform(0.02, 0.07);
     std::array<cv::Point2f, 4> dst = corners;
     for (auto& c : dst) {
-      c.x += static_cast<float>(rng.uniform(-j, j) * kPermitWidth);
-      c.y += static_cast<float>(rng.uniform(-j, j) * kPermitHeight);
+      c.x += static_cast<float>(rng.uniform(-j, j) * card.width);
+      c.y += static_cast<float>(rng.uniform(-j, j) * card.height);
     }
     persp = cv::Matx33d(cv::getPerspectiveTransform(corners.data(), dst.data()));
   }
-  const cv::Matx33d m1 = rotation(p.degrees) * translation(-kPermitWidth / 2.0, -kPermitHeight / 2.0) * persp;
+  const cv::Matx33d m1 = rotation(p.degrees) * translation(-card.width / 2.0, -card.height / 2.0) * persp;
   const auto q = mapped(m1, corners);
   float min_x = 1e9f, min_y = 1e9f, max_x = -1e9f, max_y = -1e9f;
   for (const auto& c : q) {
@@ -243,9 +243,9 @@ cv::Mat warp_card(const cv::Mat& src, const cv::Matx33d& h, double scale, cv::Si
 // --- light -------------------------------------------------------------------------------------
 
 // A bright elliptical highlight on the glossy card (weaker on the matte desk).
-void glare(Rng& rng, cv::Mat& f, const cv::Mat& card_alpha, const cv::Matx33d& h) {
-  const cv::Point2f centre = map_point(h, cv::Point2f(static_cast<float>(rng.uniform(0.1, 0.9) * kPermitWidth),
-                                                      static_cast<float>(rng.uniform(0.1, 0.9) * kPermitHeight)));
+void glare(Rng& rng, cv::Mat& f, const cv::Mat& card_alpha, const cv::Matx33d& h, cv::Size card) {
+  const cv::Point2f centre = map_point(h, cv::Point2f(static_cast<float>(rng.uniform(0.1, 0.9) * card.width),
+                                                      static_cast<float>(rng.uniform(0.1, 0.9) * card.height)));
   const double a = rng.uniform(0.06, 0.22) * std::min(f.cols, f.rows), b = a * rng.uniform(0.3, 0.8);
   const double angle = rng.uniform(0, kPi), strength = rng.uniform(0.55, 0.95);
   const double ca = std::cos(angle), sa = std::sin(angle);
@@ -267,6 +267,10 @@ void glare(Rng& rng, cv::Mat& f, const cv::Mat& card_alpha, const cv::Matx33d& h
 }  // namespace
 
 PermitPhoto photograph_permit(const PermitCard& card, Rng& rng) {
+  return photograph_document(card.image, permit_card_mask(), card.text_px, rng);
+}
+
+PermitPhoto photograph_document(const cv::Mat& document, const cv::Mat& coverage_mask, int text_px_printed, Rng& rng) {
   // Choose the subset first so strengths never shift which steps are picked.
   // Mostly near a quarter turn (a hand-held phone), sometimes any angle.
   const double quarter = 90.0 * rng.range(0, 3) * (rng.chance(0.5) ? 0 : 1);
@@ -287,11 +291,11 @@ PermitPhoto photograph_permit(const PermitCard& card, Rng& rng) {
   PermitPhoto photo;
   std::string desk_name;
   cv::Mat f = desk(rng, frame, desk_name);
-  const Placement p = place(rng, frame, degrees, tilt, coverage_roll, position_x, position_y);
+  const Placement p = place(rng, frame, document.size(), degrees, tilt, coverage_roll, position_x, position_y);
   photo.homography = p.h;
 
   cv::Mat mask;
-  permit_card_mask().convertTo(mask, CV_32FC1, 1.0 / 255);
+  coverage_mask.convertTo(mask, CV_32FC1, 1.0 / 255);
   const cv::Mat alpha = warp_card(mask, p.h, p.scale, frame, cv::INTER_LINEAR);
   // Soft shadow: the card's outline, offset and blurred, darkens the desk.
   cv::Mat shadow =
@@ -299,7 +303,7 @@ PermitPhoto photograph_permit(const PermitCard& card, Rng& rng) {
   const double shadow_sigma = rng.uniform(6, 18), shadow_depth = rng.uniform(0.2, 0.45);
   cv::GaussianBlur(shadow, shadow, cv::Size(0, 0), shadow_sigma);
   cv::Mat card_f;
-  warp_card(card.image, p.h, p.scale, frame, cv::INTER_LINEAR).convertTo(card_f, CV_32FC3);
+  warp_card(document, p.h, p.scale, frame, cv::INTER_LINEAR).convertTo(card_f, CV_32FC3);
   for (int y = 0; y < frame.height; ++y) {
     auto* d = f.ptr<cv::Vec3f>(y);
     const auto* c = card_f.ptr<cv::Vec3f>(y);
@@ -312,9 +316,9 @@ PermitPhoto photograph_permit(const PermitCard& card, Rng& rng) {
   }
 
   std::vector<std::string> log;  // the building blocks' own descriptions (unused here)
-  const int text_px = std::max(8, static_cast<int>(card.text_px * p.scale));
+  const int text_px = std::max(8, static_cast<int>(text_px_printed * p.scale));
   if (light) photo_lighting(rng, f, log);
-  if (shine) glare(rng, f, alpha, p.h);
+  if (shine) glare(rng, f, alpha, p.h, document.size());
   if (dim) f *= rng.uniform(0.35, 0.65);
   const bool blur = soften < 0.35, motion = soften >= 0.35 && soften < 0.5;
   if (blur) photo_gaussian_blur(rng, f, text_px, log);

@@ -405,6 +405,23 @@ void mainland_back(const Identity& id, Ctx& c, const Palette& p) {
 
 }  // namespace
 
+void paint_security_background(Rng& rng, cv::Mat& image, cv::Scalar left, cv::Scalar right, cv::Scalar ink) {
+  fill_gradient(image, left, right);
+  draw_guilloche(rng, image, ink);
+}
+
+void paint_portrait(Rng& rng, cv::Mat& image, cv::Rect box) {
+  draw_portrait(rng, image, box, 1.0);
+}
+
+const FontInfo* machine_zone_font() {
+  return ocr_b_font();
+}
+
+void calm_band(cv::Mat& image, cv::Rect band) {
+  clear_band(image, band);
+}
+
 cv::Mat permit_card_mask() {
   cv::Mat mask(kH, kW, CV_8UC1, cv::Scalar(0));
   fill_rounded_rect(mask, cv::Rect(0, 0, kW, kH), kPermitCornerRadius, cv::Scalar(255));

@@ -1,6 +1,7 @@
 // synth: writes synthetic OCR samples with exact ground truth.
 //   synth --kind page|receipt|screenshot|line|card --count N --seed S [--degrade] [--rotate Q] --out DIR
 //   synth --permit exit-entry-hkmo|exit-entry-tw|mainland-hkmo|mainland-tw --side front|back [--photo]
+//   synth --passport chn|foreign [--photo]
 //         --count N --seed S --out DIR
 // Both take [--format png|jpg|bmp|tiff]. For each i in [0, N): DIR/<kind>_<S+i>.<ext> (permits:
 // DIR/<type>_<side>_<S+i>.<ext>) and a .json beside it with the truth.
@@ -17,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "passport.h"
 #include "permit.h"
 #include "synth.h"
 
@@ -33,14 +35,18 @@ struct Args {
   synth::PermitType permit_type = synth::PermitType::ExitEntryHkMo;
   synth::Side side = synth::Side::Front;
   bool photo = false;
+  bool passport = false;
+  synth::PassportKind passport_kind = synth::PassportKind::China;
   std::string format = "png";
 };
 
 void usage() {
-  std::cerr << "usage: synth --kind page|receipt|screenshot|line|card --count N --seed S [--degrade] "
-               "[--rotate Q] [--format png|jpg|bmp|tiff] --out DIR\n"
-               "       synth --permit exit-entry-hkmo|exit-entry-tw|mainland-hkmo|mainland-tw --side front|back "
-               "[--photo] --count N --seed S [--format png|jpg|bmp|tiff] --out DIR\n";
+  std::cerr
+      << "usage: synth --kind page|receipt|screenshot|line|card --count N --seed S [--degrade] "
+         "[--rotate Q] [--format png|jpg|bmp|tiff] --out DIR\n"
+         "       synth --permit exit-entry-hkmo|exit-entry-tw|mainland-hkmo|mainland-tw --side front|back "
+         "[--photo] --count N --seed S [--format png|jpg|bmp|tiff] --out DIR\n"
+         "       synth --passport chn|foreign [--photo] --count N --seed S [--format png|jpg|bmp|tiff] --out DIR\n";
 }
 
 bool parse_args(int argc, char** argv, Args& args) {
@@ -62,6 +68,9 @@ bool parse_args(int argc, char** argv, Args& args) {
     } else if (a == "--permit" && has_value) {
       args.permit = true;
       if (!synth::parse_permit_type(argv[++i], args.permit_type)) return false;
+    } else if (a == "--passport" && has_value) {
+      args.passport = true;
+      if (!synth::parse_passport_kind(argv[++i], args.passport_kind)) return false;
     } else if (a == "--side" && has_value) {
       if (!synth::parse_side(argv[++i], args.side)) return false;
     } else if (a == "--photo") {
@@ -115,6 +124,19 @@ nlohmann::json permit_json(const synth::PermitSample& s) {
           {"lines", lines_json(s.lines)}};
 }
 
+nlohmann::json passport_json(const synth::PassportSample& s) {
+  const nlohmann::json truth = {{"fields", s.truth.fields},
+                                {"page_quad", quad_json(s.truth.page_quad)},
+                                {"portrait_quad", quad_json(s.truth.portrait_quad)},
+                                {"mrz_quad", quad_json(s.truth.mrz_quad)}};
+  return {{"passport", synth::passport_slug(s.truth.kind)},
+          {"difficulty", s.difficulty},
+          {"width", s.image.cols},
+          {"height", s.image.rows},
+          {"truth", truth},
+          {"lines", lines_json(s.lines)}};
+}
+
 void write_image(const std::string& path, const cv::Mat& image) {
   if (!cv::imwrite(path, image)) throw std::runtime_error("cannot write " + path);
 }
@@ -132,13 +154,26 @@ int main(int argc, char** argv) {
     for (int i = 0; i < args.count; ++i) {
       const std::uint64_t seed = args.seed + static_cast<std::uint64_t>(i);
       const auto start = std::chrono::steady_clock::now();
+      if (args.passport) {
+        const synth::PassportSample s = synth::render_passport({args.passport_kind, seed, args.photo});
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        const std::string stem =
+            (std::filesystem::path(args.out) /
+             ("passport-" + std::string(synth::passport_slug(args.passport_kind)) + "_" + std::to_string(seed)))
+                .string();
+        write_image(stem + "." + args.format, s.image);
+        std::ofstream(stem + ".json") << passport_json(s).dump(1) << '\n';
+        std::printf("%s.%s %dx%d, %zu lines, %s, %.0f ms\n", stem.c_str(), args.format.c_str(), s.image.cols,
+                    s.image.rows, s.lines.size(), s.difficulty.c_str(), ms);
+        continue;
+      }
       if (args.permit) {
         const synth::PermitSample s = synth::render_permit({args.permit_type, args.side, seed, args.photo});
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        const std::string stem = (std::filesystem::path(args.out) / (std::string(synth::permit_slug(args.permit_type)) +
-                                                                      "_" + synth::side_name(args.side) + "_" +
-                                                                      std::to_string(seed)))
-                                     .string();
+        const std::string stem =
+            (std::filesystem::path(args.out) / (std::string(synth::permit_slug(args.permit_type)) + "_" +
+                                                synth::side_name(args.side) + "_" + std::to_string(seed)))
+                .string();
         write_image(stem + "." + args.format, s.image);
         std::ofstream(stem + ".json") << permit_json(s).dump(1) << '\n';
         std::printf("%s.%s %dx%d, %zu lines, %s, %.0f ms\n", stem.c_str(), args.format.c_str(), s.image.cols,
@@ -152,7 +187,8 @@ int main(int argc, char** argv) {
               .string();
       write_image(stem + "." + args.format, s.image);
       std::ofstream(stem + ".json") << truth_json(s).dump(1) << '\n';
-      std::printf("%s.%s %dx%d, %zu lines, %.0f ms\n", stem.c_str(), args.format.c_str(), s.image.cols, s.image.rows, s.lines.size(), ms);
+      std::printf("%s.%s %dx%d, %zu lines, %.0f ms\n", stem.c_str(), args.format.c_str(), s.image.cols, s.image.rows,
+                  s.lines.size(), ms);
     }
   } catch (const std::exception& e) {
     std::cerr << "synth: " << e.what() << '\n';

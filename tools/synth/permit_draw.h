@@ -25,6 +25,14 @@ struct PermitCard {
 
 PermitCard draw_permit_card(const ident::Identity& id, Side side, Rng& rng, FontSession& fonts);
 
+// The permits' printing, for other documents drawn the same way (passport data pages): a tinted
+// gradient under guilloche lines, a head-and-shoulders portrait, OCR-B for machine zones, a lightened
+// clear zone behind them.
+void paint_security_background(Rng& rng, cv::Mat& image, cv::Scalar left, cv::Scalar right, cv::Scalar ink);
+void paint_portrait(Rng& rng, cv::Mat& image, cv::Rect box);
+const FontInfo* machine_zone_font();
+void calm_band(cv::Mat& image, cv::Rect band);
+
 // Anti-aliased rounded-card coverage mask (CV_8UC1, 255 inside).
 cv::Mat permit_card_mask();
 

@@ -46,8 +46,9 @@ Args parse(int argc, char** argv) {
     else if (f == "--dump")
       a.dump = next();
     else {
-      std::cerr << "usage: bench_permits [--seed S] [--count N] [--threads T] [--width-scale S] [--failures] [--quick]\n"
-                   "       bench_permits --dump exit-entry-tw/back/photo/SEED\n";
+      std::cerr
+          << "usage: bench_permits [--seed S] [--count N] [--threads T] [--width-scale S] [--failures] [--quick]\n"
+             "       bench_permits --dump exit-entry-tw/back/photo/SEED\n";
       std::exit(2);
     }
   }
@@ -187,7 +188,8 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tb).count(),
               outline ? "found" : "none");
   const auto t0 = std::chrono::steady_clock::now();
-  const ocrserve::UprightCard card = ocrserve::rectify_card(sample.image, engine);
+  const ocrserve::UprightCard card = ocrserve::rectify_card(
+      sample.image, engine, [](const ocrserve::Quad& q) { return !ocrserve::is_long_small_print(q); });
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf("%s %dx%d: outline %s (confidence %.2f), direction %.1f, %zu lines, %.0f ms\n", sample.difficulty.c_str(),
               sample.image.cols, sample.image.rows, card.location.from_edges ? "from edges" : "from text/frame",
@@ -196,9 +198,7 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
   ro.detect_direction = true;
   ro.with_chars = true;
   ro.det_max_side = ocrserve::kCardDetectSide;
-  ro.read_line = [](const ocrserve::Quad& q) {  // as rectify_card reads the card
-    return !(cv::norm(q[3] - q[0]) < 0.04 * ocrserve::kCardHeight && cv::norm(q[1] - q[0]) > 0.5 * ocrserve::kCardWidth);
-  };
+  ro.read_line = [](const ocrserve::Quad& q) { return !ocrserve::is_long_small_print(q); };  // as the permits read
   ocrserve::EngineTimings et;
   const auto t1 = std::chrono::steady_clock::now();
   engine.recognize(card.image, ro, &et);

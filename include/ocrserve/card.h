@@ -1,6 +1,7 @@
 #pragma once
 // Finding an ID-1 card (85.6 x 54 mm: permits, ID cards) in a photo and turning it into an upright,
 // rectified image; shared by every card API.
+#include <functional>
 #include <optional>
 
 #include <opencv2/core.hpp>
@@ -34,9 +35,17 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr);
 
 // Outline (or the whole frame when none), rectified to landscape, then turned upright by reading
 // it both ways with the engine.
-UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine);
+// `read_line` (optional) chooses the detected lines worth recognizing, as RecognizeOptions::read_line.
+UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine,
+                         const std::function<bool(const Quad&)>& read_line = {});
 // The same with the outline given (e.g. where a first reading's labels put the card).
-UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine);
+UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
+                         const std::function<bool(const Quad&)>& read_line = {});
+
+// A line of small print across half the card: on the permits, the subtitle repeating the title in
+// English, which no field comes from (and which at 48 px recognition height costs as much as five
+// values). Not for pages with a machine zone of small OCR-B print.
+bool is_long_small_print(const Quad& line);
 
 // Maps a quad from rectified-card pixels to photo pixels.
 Quad card_to_photo(const UprightCard& card, const Quad& quad);

@@ -4,6 +4,7 @@
 
 #include "ocrserve/error.h"
 #include "ocrserve/general_text.h"
+#include "ocrserve/passport.h"
 #include "ocrserve/permit.h"
 
 namespace ocrserve::api {
@@ -16,7 +17,7 @@ const std::vector<HuaweiApi>& huawei_apis() {
       {"smart-document-recognizer", false},
       {"id-document", false},
       {"auto-id-doc-classification", false},
-      {"passport", false},
+      {"passport", true},
       {"exit-entry-permit", true},
       {"mainland-travel-permit", true},
       {"thailand-id-card", false},
@@ -113,6 +114,10 @@ HuaweiJob prepare_huawei_job(std::string_view api, const nlohmann::json& body, c
     job.extract = [e, request](const cv::Mat& bgr) {
       return to_json(MainlandTravelPermitExtractor(*e).extract(bgr, request), request);
     };
+  } else if (api == "passport") {
+    const PassportRequest request = parse_passport_request(body);
+    job.limits = passport_limits();
+    job.extract = [e, request](const cv::Mat& bgr) { return to_json(PassportExtractor(*e).extract(bgr, request)); };
   } else {
     throw Error(huawei_codes::kApiNotEnabled,
                 "Request api error! The API " + std::string(api) + " is not available on this server yet");

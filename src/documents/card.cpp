@@ -226,12 +226,19 @@ Quad warp_quad(const cv::Matx33d& m, const Quad& q) {
 
 }  // namespace
 
-UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine) {
+UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine,
+                         const std::function<bool(const Quad&)>& read_line) {
   const auto outline = find_card_outline(bgr);
-  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine);
+  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine, read_line);
 }
 
-UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine) {
+bool is_long_small_print(const Quad& q) {
+  const double length = cv::norm(q[1] - q[0]), height = cv::norm(q[3] - q[0]);
+  return height < 0.04 * kCardHeight && length > 0.5 * kCardWidth;
+}
+
+UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
+                         const std::function<bool(const Quad&)>& read_line) {
   UprightCard card;
   card.location = location;
   const float W = kCardWidth, H = kCardHeight;
@@ -244,12 +251,7 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
   o.detect_direction = true;
   o.with_chars = true;  // extractors split merged lines by the layout, character by character
   o.det_max_side = kCardDetectSide;
-  // A line of small print across half the card is a subtitle repeating the title in English: no
-  // card API takes a field from it, and at 48 px recognition height it costs as much as five values.
-  o.read_line = [](const Quad& q) {
-    const double length = cv::norm(q[1] - q[0]), height = cv::norm(q[3] - q[0]);
-    return !(height < 0.04 * kCardHeight && length > 0.5 * kCardWidth);
-  };
+  o.read_line = read_line;
   card.text = engine.recognize(card.image, o);
   if (const float d = card.text.direction; (d > 45.f && d < 135.f) || (d > 225.f && d < 315.f)) {
     // The outline's long side was not the card's width (a frame taken whole, a square-ish outline):

@@ -468,6 +468,35 @@ std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, in
   return out;
 }
 
+std::vector<std::string> CardText::machine_rows(const Box& zone, size_t min_chars) const {
+  struct Row {
+    float y;
+    std::vector<std::pair<float, std::string>> pieces;
+  };
+  std::vector<Row> rows;
+  for (const TextLine* line : lines_in(zone)) {
+    const std::string m = machine_chars(line->text);
+    if (m.size() < 4) continue;
+    const Box b = box_of(line->quad);
+    auto row =
+        std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return std::abs(r.y - b.cy()) < b.height() / 2; });
+    if (row == rows.end()) {
+      rows.push_back({b.cy(), {}});
+      row = rows.end() - 1;
+    }
+    row->pieces.emplace_back(b.x0, m);
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.y < b.y; });
+  std::vector<std::string> out;
+  for (auto& r : rows) {
+    std::sort(r.pieces.begin(), r.pieces.end());
+    std::string joined;
+    for (const auto& [x, text] : r.pieces) joined += text;
+    if (joined.size() >= min_chars) out.push_back(joined);
+  }
+  return out;
+}
+
 std::vector<const TextLine*> CardText::lines_in(const Box& region) const {
   std::vector<const TextLine*> out;
   for (const auto& line : page_.lines) {

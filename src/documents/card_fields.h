@@ -116,6 +116,11 @@ class CardText {
   // are what the detector drops most. Fewer rows when fewer were read.
   std::vector<std::string> machine_grid(const Box& zone, int columns, int rows, float min_pitch, float max_pitch) const;
 
+  // The machine-readable lines of `zone` as recognized (A-Z 0-9 <), one string per row, top to
+  // bottom; pieces the detector split are joined left to right; rows shorter than `min_chars` left
+  // out.
+  std::vector<std::string> machine_rows(const Box& zone, size_t min_chars) const;
+
   // Lines whose centre lies in `region`, top to bottom.
   std::vector<const TextLine*> lines_in(const Box& region) const;
 

@@ -144,33 +144,9 @@ void restore_literal(std::string& line, size_t pos, std::string_view literal) {
   }
 }
 
-// The machine lines as rows of the zone: pieces the detector split are joined left to right.
+// The machine lines as recognized, the last three rows of the zone.
 std::vector<std::string> machine_lines(const CardText& t) {
-  struct Row {
-    float y;
-    std::vector<std::pair<float, std::string>> pieces;
-  };
-  std::vector<Row> rows;
-  for (const TextLine* line : t.lines_in(kMachineZone)) {
-    const std::string m = card_fields::machine_chars(line->text);
-    if (m.size() < 4) continue;
-    const card_fields::Box b = card_fields::box_of(line->quad);
-    auto row =
-        std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return std::abs(r.y - b.cy()) < b.height() / 2; });
-    if (row == rows.end()) {
-      rows.push_back({b.cy(), {}});
-      row = rows.end() - 1;
-    }
-    row->pieces.emplace_back(b.x0, m);
-  }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.y < b.y; });
-  std::vector<std::string> out;
-  for (auto& r : rows) {
-    std::sort(r.pieces.begin(), r.pieces.end());
-    std::string joined;
-    for (const auto& [x, text] : r.pieces) joined += text;
-    if (joined.size() >= 15) out.push_back(joined);
-  }
+  std::vector<std::string> out = t.machine_rows(kMachineZone, 15);
   if (out.size() > 3) out.erase(out.begin(), out.end() - 3);
   if (out.size() == 3) {
     restore_literal(out[0], 2, "CHN");   // issuing state

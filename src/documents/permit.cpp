@@ -255,7 +255,8 @@ std::optional<CardLocation> relocate(const UprightCard& card, const card_fields:
 PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool exit_entry_family,
                             const std::vector<std::string>& label_words, const SideLabels& labels,
                             const SideReader& read) {
-  UprightCard card = rectify_card(bgr, engine);
+  const auto read_line = [](const Quad& q) { return !is_long_small_print(q); };
+  UprightCard card = rectify_card(bgr, engine, read_line);
   std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
   const Classification c = classify(*text);
   if (!c.found) {
@@ -266,7 +267,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   if (is_exit_entry(c.kind) != exit_entry_family)
     throw Error(codes::kImageNotSupported, wrong_api_message(c.kind, c.side));
   if (const auto moved = relocate(card, *text, labels(c.kind, c.side))) {
-    card = rectify_card(bgr, *moved, engine);
+    card = rectify_card(bgr, *moved, engine, read_line);
     text.emplace(card.text, label_words);
   }
   PermitResult result = read(*text, card, c.kind, c.side);

@@ -142,7 +142,7 @@ TEST_F(Server, UnknownApiWrongMethodAndUnbuiltApi) {
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 405);
   EXPECT_EQ(nlohmann::json::parse(get->body)["error_code"], "APIGW.0101");
-  r = post(*server_, "/v2/" + kProject + "/ocr/passport", nlohmann::json{{"image", sample_base64()}}.dump());
+  r = post(*server_, "/v2/" + kProject + "/ocr/web-image", nlohmann::json{{"image", sample_base64()}}.dump());
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(code(r), "ModelArts.4204");
 }
@@ -372,10 +372,10 @@ TEST(HuaweiSdkVectors, CapturedRequestsVerifyAndTamperedOnesDoNot) {
   EXPECT_EQ(code(replay(server, v, body, other_path)), "APIGW.0301");
 
   // The other APIs' captures authenticate too, then meet the extractor (the SDK's sample image is
-  // no permit: AIS.0104) or "not built yet" (passport), never an auth error.
+  // neither a permit nor a passport: AIS.0104), never an auth error.
   for (const auto& [name, expected] : {std::pair{"huawei-RecognizeExitEntryPermit.json", "AIS.0104"},
                                        std::pair{"huawei-RecognizeMainlandTravelPermit.json", "AIS.0104"},
-                                       std::pair{"huawei-RecognizePassport.json", "ModelArts.4204"}}) {
+                                       std::pair{"huawei-RecognizePassport.json", "AIS.0104"}}) {
     const auto other = vector(name);
     const Reply r = replay(server, other, other["request"]["body"]["text"]);
     EXPECT_EQ(code(r), expected) << name << " " << r.body.dump();

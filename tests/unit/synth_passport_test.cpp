@@ -19,7 +19,7 @@ TEST(SynthPassport, MachineZoneChecksAndAgreesWithTheFields) {
       ASSERT_TRUE(r.all_checks_passed) << f.at("machine_code") << " / " << f.at("machine_code2");
       EXPECT_EQ(r.document_number, f.at("passport_number"));
       EXPECT_EQ(r.issuing_state, f.at("country_code"));
-      EXPECT_EQ(r.nationality, f.at("nationality"));
+      EXPECT_EQ(r.nationality, f.at("country_code"));
       EXPECT_EQ(r.birth_date, f.at("date_of_birth"));
       EXPECT_EQ(r.expiry_date, f.at("date_of_expiry"));
       EXPECT_EQ(r.sex, f.at("sex"));
@@ -27,7 +27,8 @@ TEST(SynthPassport, MachineZoneChecksAndAgreesWithTheFields) {
       EXPECT_EQ(r.given_names, f.at("given_name"));
       EXPECT_EQ(f.at("machine_code").size(), 44u);
       EXPECT_EQ(f.at("machine_code2").size(), 44u);
-      EXPECT_EQ(f.count("extra_info.name"), kind == synth::PassportKind::China ? 1u : 0u);
+      EXPECT_EQ(f.count("extra_info.local_language.name"), kind == synth::PassportKind::China ? 1u : 0u);
+      EXPECT_EQ(f.count("nationality"), kind == synth::PassportKind::China ? 1u : 0u);
     }
   }
 }

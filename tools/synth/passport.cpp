@@ -180,22 +180,26 @@ Holder make_holder(PassportKind kind, Rng& rng) {
   return h;
 }
 
+// Seed 004 §4.7: Chinese passports add type, nationality ("CHINESE"), issue date, places and
+// authority in English, and extra_info.local_language in Chinese; other passports give what the
+// machine zone holds.
 std::map<std::string, std::string> truth_fields(const Holder& h) {
   std::map<std::string, std::string> f = {
-      {"passport_type", "P"},         {"country_code", h.country},     {"passport_number", h.number},
-      {"nationality", h.country},     {"surname", spaced(h.surname)},  {"given_name", spaced(h.given)},
-      {"sex", std::string(1, h.sex)}, {"date_of_birth", iso(h.birth)}, {"date_of_expiry", iso(h.expiry)},
-      {"machine_code", h.mrz[0]},     {"machine_code2", h.mrz[1]},
+      {"country_code", h.country},       {"passport_number", h.number},  {"surname", spaced(h.surname)},
+      {"given_name", spaced(h.given)},   {"sex", std::string(1, h.sex)}, {"date_of_birth", iso(h.birth)},
+      {"date_of_expiry", iso(h.expiry)}, {"machine_code", h.mrz[0]},     {"machine_code2", h.mrz[1]},
   };
   if (h.kind == PassportKind::China) {
+    f["passport_type"] = "P";
+    f["nationality"] = "CHINESE";
     f["date_of_issue"] = iso(h.issue);
     f["place_of_birth"] = std::string(h.birth_place.en);
     f["place_of_issue"] = std::string(h.issue_place.en);
     f["issuing_authority"] = h.authority_en;
-    f["extra_info.name"] = h.name_zh;
-    f["extra_info.place_of_birth"] = std::string(h.birth_place.zh);
-    f["extra_info.place_of_issue"] = std::string(h.issue_place.zh);
-    f["extra_info.issuing_authority"] = h.authority_zh;
+    f["extra_info.local_language.name"] = h.name_zh;
+    f["extra_info.local_language.place_of_birth"] = std::string(h.birth_place.zh);
+    f["extra_info.local_language.place_of_issue"] = std::string(h.issue_place.zh);
+    f["extra_info.local_language.issuing_authority"] = h.authority_zh;
   }
   return f;
 }

@@ -23,10 +23,10 @@ bool parse_passport_kind(const std::string& name, PassportKind& out);
 
 struct PassportTruth {  // the values of the passport API (API-NOTES; seed 002), dates YYYY-MM-DD
   PassportKind kind = PassportKind::China;
-  // passport_type, country_code, passport_number, nationality, surname, given_name, sex,
-  // date_of_birth, date_of_expiry, machine_code, machine_code2; China also date_of_issue,
-  // place_of_birth, place_of_issue, issuing_authority and extra_info.{name, place_of_birth,
-  // place_of_issue, issuing_authority} (the Chinese-language values).
+  // country_code, passport_number, surname, given_name, sex, date_of_birth, date_of_expiry,
+  // machine_code, machine_code2; China also passport_type, nationality ("CHINESE"), date_of_issue,
+  // place_of_birth, place_of_issue, issuing_authority (English) and
+  // extra_info.local_language.{name, place_of_birth, place_of_issue, issuing_authority} (Chinese).
   std::map<std::string, std::string> fields;
   std::array<cv::Point2f, 4> page_quad{};  // tl, tr, br, bl of the page, final-image pixels
   std::array<cv::Point2f, 4> portrait_quad{};

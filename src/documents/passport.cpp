@@ -1,0 +1,305 @@
+// Passport data page: the TD3 machine zone decides the identity fields; a Chinese passport's visual
+// zone adds the issue date, places and authority, found under their bilingual labels.
+//
+// The page is found and rectified by the card pipeline (an ID-3 page is card-shaped enough); its
+// template coordinates below are those of the rectified 1000 x 631 image.
+#include "ocrserve/passport.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "card_fields.h"
+#include "ocrserve/card.h"
+#include "ocrserve/error.h"
+#include "ocrserve/mrz.h"
+#include "permit_common.h"
+#include "request_fields.h"
+
+namespace ocrserve {
+
+namespace {
+
+using card_fields::Box;
+using card_fields::CardText;
+using card_fields::Label;
+using card_fields::Reading;
+
+// --- the machine zone -----------------------------------------------------------------------------
+
+// Lines that look machine-readable: mostly A-Z 0-9 <, with fillers, long enough.
+bool machine_like(const TextLine& line) {
+  const std::string m = card_fields::machine_chars(line.text);
+  size_t letters = 0;
+  for (char32_t c : card_fields::to_u32(line.text)) letters += c != U' ';
+  return m.size() >= 16 && m.size() * 10 >= letters * 9 && std::count(m.begin(), m.end(), '<') >= 2;
+}
+
+std::optional<Box> machine_zone(const CardText& t) {
+  std::optional<Box> zone;
+  for (const auto& line : t.page().lines) {
+    if (!machine_like(line)) continue;
+    const Box b = card_fields::box_of(line.quad);
+    zone = zone ? Box{std::min(zone->x0, b.x0), std::min(zone->y0, b.y0), std::max(zone->x1, b.x1),
+                      std::max(zone->y1, b.y1)}
+                : b;
+  }
+  if (!zone) return std::nullopt;
+  // The whole width: fillers at either end are where the detector stops short.
+  return Box{0, zone->y0 - 8, static_cast<float>(kCardWidth), zone->y1 + 8};
+}
+
+// The machine lines of `zone`, each cut into overlapping segments read one by one, in card pixels.
+PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone, const OcrEngine& engine) {
+  PageText out;
+  RecognizeOptions o;
+  o.single_line = true;
+  o.with_chars = true;
+  for (const TextLine* line : t.lines_in(zone)) {
+    if (!machine_like(*line)) continue;
+    const Box b = card_fields::box_of(line->quad);
+    const float width = b.x1 - b.x0, step = width / 4.f, span = width * 0.36f;
+    for (int k = 0; k < 4; ++k) {
+      const float x0 = std::max(b.x0, b.x0 + k * step - 0.06f * width), x1 = std::min(b.x1, x0 + span);
+      const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(x0), static_cast<int>(b.y0) - 2),
+                                  cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(b.y1)) + 2)) &
+                         cv::Rect(0, 0, page.cols, page.rows);
+      if (r.width < 16 || r.height < 8) continue;
+      PageText piece = engine.recognize(page(r).clone(), o);
+      for (auto& l : piece.lines) {
+        for (auto& p : l.quad) p += cv::Point2f(static_cast<float>(r.x), static_cast<float>(r.y));
+        for (auto& c : l.chars)
+          for (auto& p : c.quad) p += cv::Point2f(static_cast<float>(r.x), static_cast<float>(r.y));
+        out.lines.push_back(std::move(l));
+      }
+    }
+  }
+  return out;
+}
+
+struct MachineZone {
+  std::vector<std::string> lines;
+  mrz::CorrectionResult correction;
+  float confidence = 0.f;
+  bool valid = false;
+};
+
+MachineZone read_machine_zone(const CardText& t, const Box& zone) {
+  MachineZone z;
+  // The characters on their 44-column grid (fillers the detector dropped come back), then the lines
+  // as recognized; the first whose check digits hold wins.
+  const std::vector<std::string> grid = t.machine_grid(zone, 44, 2, 17.f, 26.f);
+  std::vector<std::string> rows = t.machine_rows(zone, 20);
+  if (rows.size() > 2) rows.erase(rows.begin(), rows.end() - 2);
+  for (const TextLine* line : t.lines_in(zone)) z.confidence += line->confidence;
+  z.confidence /= std::max<size_t>(1, t.lines_in(zone).size());
+  z.lines = grid.size() == 2 ? grid : rows;
+  for (const auto& candidate : {grid, rows}) {
+    if (candidate.size() != 2) continue;
+    const mrz::CorrectionResult c = mrz::correct(candidate, mrz::Format::Td3, permits::today());
+    if (c.status == mrz::CorrectionStatus::Valid || c.status == mrz::CorrectionStatus::Corrected) {
+      z.correction = c;
+      z.lines = c.lines;
+      z.valid = true;
+      return z;
+    }
+  }
+  if (z.lines.size() == 2) z.correction.parsed = mrz::parse(z.lines, mrz::Format::Td3, permits::today());
+  z.confidence *= 0.5f;
+  return z;
+}
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+  return s;
+}
+
+// --- the Chinese visual zone ------------------------------------------------------------------------
+
+const Label kName{"姓名", "Name", {300, 169}};
+const Label kSex{"性别", "Sex", {300, 266}};
+const Label kBirthPlace{"出生地点", "Place of birth", {480, 266}};
+const Label kBirthDate{"出生日期", "Date of birth", {300, 327}};
+const Label kIssueDate{"签发日期", "Date of issue", {630, 327}};
+const Label kIssuePlace{"签发地点", "Place of issue", {300, 386}};
+const Label kExpiry{"有效期至", "Date of expiry", {630, 386}};
+const Label kAuthority{"签发机关", "Authority", {300, 445}};
+
+constexpr Box kNameValue{290, 180, 700, 214};
+constexpr Box kBirthPlaceValue{470, 276, 995, 312};
+constexpr Box kIssueDateValue{620, 337, 995, 373};
+constexpr Box kIssuePlaceValue{290, 396, 615, 432};
+constexpr Box kAuthorityValue{290, 455, 995, 491};
+
+// The two authorities that issue Chinese passports, as the API names them in English.
+const std::vector<std::pair<std::string_view, std::string_view>> kAuthorities = {
+    {"国家移民管理局", "NATIONAL IMMIGRATION ADMINISTRATION, PRC"},
+    {"公安部出入境管理局", "EXIT & ENTRY ADMINISTRATION, MPS"}};
+
+// "18 SEP 1985" (month in English, as printed after the Chinese) -> "1985-09-18"; "" otherwise.
+std::string iso_from_printed(const std::string& text) {
+  static constexpr std::array<std::string_view, 12> kMonths = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                                               "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+  std::string letters, digits;
+  for (char32_t c : card_fields::fold_width(card_fields::to_u32(text))) {
+    if (c >= U'a' && c <= U'z') c -= 32;
+    if (c >= U'A' && c <= U'Z')
+      letters += static_cast<char>(c);
+    else if (c >= U'0' && c <= U'9')
+      digits += static_cast<char>(c);
+  }
+  if (digits.size() != 6) return "";
+  int month = 0;
+  for (size_t i = 0; i < kMonths.size(); ++i) {
+    if (letters.find(kMonths[i]) != std::string::npos) month = static_cast<int>(i) + 1;
+  }
+  if (month == 0) return "";
+  const std::string dotted = card_fields::date_dotted(digits.substr(2, 4) + (month < 10 ? "0" : "") +
+                                                      std::to_string(month) + digits.substr(0, 2));
+  if (dotted.empty()) return "";
+  return dotted.substr(0, 4) + "-" + dotted.substr(5, 2) + "-" + dotted.substr(8, 2);
+}
+
+// "北京/BEIJING" -> {"北京", "BEIJING"}.
+std::pair<std::string, std::string> bilingual(const std::string& text) {
+  std::string latin;
+  for (char32_t c : card_fields::fold_width(card_fields::to_u32(text))) {
+    if (c >= U'a' && c <= U'z') c -= 32;
+    if (c >= U'A' && c <= U'Z') latin += static_cast<char>(c);
+  }
+  std::string zh = card_fields::cjk_only(text);
+  if (auto s = card_fields::snap(zh, permits::kPlaces, 1)) zh = *s;
+  return {zh, latin};
+}
+
+void put(PassportResult& r, const std::string& name, const std::string& value, float confidence) {
+  r.fields.emplace_back(name, PassportField{value, value.empty() ? 0.f : confidence});
+}
+
+void read_chinese_visual_zone(const CardText& t, PassportResult& r) {
+  using namespace card_fields;
+  const card_fields::Placement place =
+      t.placement({kName, kSex, kBirthPlace, kBirthDate, kIssueDate, kIssuePlace, kExpiry, kAuthority});
+  const Reading issue_date = t.read(value_region(t, kIssueDate, kIssueDateValue, place));
+  const Reading birth_place = t.read(value_region(t, kBirthPlace, kBirthPlaceValue, place));
+  const Reading issue_place = t.read(value_region(t, kIssuePlace, kIssuePlaceValue, place));
+  const Reading authority = t.read(value_region(t, kAuthority, kAuthorityValue, place));
+  const Reading name = t.read(value_region(t, kName, kNameValue, place));
+  const auto [birth_zh, birth_en] = bilingual(birth_place.text);
+  const auto [issue_zh, issue_en] = bilingual(issue_place.text);
+  std::string authority_zh = cjk_only(authority.text), authority_en;
+  std::vector<std::string_view> names;
+  for (const auto& [zh, en] : kAuthorities) names.push_back(zh);
+  if (auto s = snap(authority_zh, names, 3)) authority_zh = *s;
+  for (const auto& [zh, en] : kAuthorities) {
+    if (authority_zh == zh) authority_en = en;
+  }
+  put(r, "date_of_issue", iso_from_printed(issue_date.text), issue_date.confidence);
+  put(r, "place_of_birth", birth_en, birth_place.confidence);
+  put(r, "place_of_issue", issue_en, issue_place.confidence);
+  put(r, "issuing_authority", authority_en, authority.confidence);
+  put(r, "extra_info.local_language.name", cjk_only(name.text), name.confidence);
+  put(r, "extra_info.local_language.place_of_birth", birth_zh, birth_place.confidence);
+  put(r, "extra_info.local_language.place_of_issue", issue_zh, issue_place.confidence);
+  put(r, "extra_info.local_language.issuing_authority", authority_zh, authority.confidence);
+}
+
+}  // namespace
+
+PassportRequest parse_passport_request(const nlohmann::json& body) {
+  if (!body.is_object()) throw Error(codes::kInvalidParameter, "The request body must be a JSON object");
+  PassportRequest r;
+  if (const auto it = body.find("country_code"); it != body.end() && !it->is_null()) {
+    const std::string code = it->is_string() ? it->get<std::string>() : std::string("?");
+    const bool alpha3 =
+        code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (!alpha3 && code != "GENERAL" && !code.empty()) {
+      throw Error(codes::kInvalidParameter,
+                  "The parameter country_code must be GENERAL, CHN or another ISO 3166 alpha-3 code in capitals");
+    }
+    r.country_code = code;
+  }
+  return r;
+}
+
+IntakeLimits passport_limits() {
+  return permit_limits();
+}
+
+const PassportField* PassportResult::field(const std::string& name) const {
+  for (const auto& [n, v] : fields) {
+    if (n == name) return &v;
+  }
+  return nullptr;
+}
+
+PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequest& request) const {
+  const UprightCard page = rectify_card(bgr, engine_);
+  const CardText text(page.text);
+  const auto zone = machine_zone(text);
+  if (!zone) {
+    throw Error(codes::kImageNotSupported,
+                "No passport machine-readable zone was found in the image: send a photo or scan of the passport's "
+                "data page, the two lines of <<< at its foot in view");
+  }
+  // Each machine line again in overlapping segments of about a dozen characters: read whole, a
+  // 44-character line loses letters (OCR-B's C and X most of all); the grid keeps, per cell, the
+  // likeliest of the readings that cover it.
+  PageText segments = segment_reading(page.image, text, *zone, engine_);
+  for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
+  MachineZone z = read_machine_zone(CardText(segments), *zone);
+  if (!z.valid) {
+    if (MachineZone first = read_machine_zone(text, *zone); first.valid) z = std::move(first);
+  }
+  // Two rows of 44: a permit's three rows of 30 (or one) are not a passport's zone.
+  const std::vector<std::string> rows = text.machine_rows(*zone, 20);
+  const size_t longest =
+      rows.empty() ? 0 : std::max_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+                           return a.size() < b.size();
+                         })->size();
+  if (z.lines.size() != 2 || rows.size() != 2 || longest < 38) {
+    throw Error(codes::kImageNotSupported,
+                "The machine-readable zone is not a passport's (two lines of 44 characters): a travel permit or an "
+                "identity card goes to its own API");
+  }
+  const mrz::MrzResult& m = z.correction.parsed;
+  PassportResult r;
+  r.machine_zone_valid = z.valid;
+  r.machine_zone_corrected = z.valid && z.correction.status == mrz::CorrectionStatus::Corrected;
+  r.chinese = request.country_code == "CHN" || (request.country_code.empty() && m.issuing_state == "CHN");
+  const float c = z.confidence;
+  if (r.chinese) put(r, "passport_type", m.document_code.substr(0, 1), c);
+  put(r, "country_code", m.issuing_state, c);
+  put(r, "passport_number", m.document_number, c);
+  if (r.chinese) put(r, "nationality", m.nationality == "CHN" ? "CHINESE" : m.nationality, c);
+  put(r, "surname", trimmed(m.surname), c);
+  put(r, "given_name", trimmed(m.given_names), c);
+  put(r, "sex", m.sex, c);
+  put(r, "date_of_birth", m.birth_date, c);
+  put(r, "date_of_expiry", m.expiry_date, c);
+  put(r, "machine_code", z.lines[0], c);
+  put(r, "machine_code2", z.lines[1], c);
+  if (r.chinese) read_chinese_visual_zone(text, r);
+  return r;
+}
+
+nlohmann::json to_json(const PassportResult& result) {
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json confidence = nlohmann::json::object();
+  out["extra_info"] = nlohmann::json::object();
+  for (const auto& [name, v] : result.fields) {
+    if (name.rfind("extra_info.", 0) == 0) {
+      const std::string rest = name.substr(11);
+      const size_t dot = rest.find('.');
+      out["extra_info"][rest.substr(0, dot)][rest.substr(dot + 1)] = v.value;
+      continue;
+    }
+    out[name] = v.value;
+    confidence[name] = request_fields::round4(v.confidence);
+  }
+  out["confidence"] = confidence;
+  return out;
+}
+
+}  // namespace ocrserve

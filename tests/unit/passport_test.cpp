@@ -1,0 +1,88 @@
+// PassportExtractor on synthetic data pages: the machine zone's fields, the Chinese visual zone, the
+// modes of country_code, and what is not a passport.
+#include "ocrserve/passport.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "ocrserve/error.h"
+#include "passport.h"
+#include "permit_test_support.h"
+#include "test_support.h"
+
+namespace ocrserve {
+namespace {
+
+int wrong(const PassportResult& r, const synth::PassportSample& s) {
+  int n = 0;
+  for (const auto& [name, want] : s.truth.fields) {
+    const PassportField* got = r.field(name);
+    if (!got || got->value != want) {
+      ++n;
+      ADD_FAILURE() << name << ": want '" << want << "' got '" << (got ? got->value : "<none>") << "'";
+    }
+  }
+  return n;
+}
+
+TEST(Passport, ChinesePageGivesEveryFieldWithTheMachineZoneChecked) {
+  const synth::PassportSample s = synth::render_passport({synth::PassportKind::China, 2, false});
+  const PassportResult r = PassportExtractor(test::SharedEngine::get()).extract(s.image, {});
+  EXPECT_TRUE(r.chinese);
+  EXPECT_TRUE(r.machine_zone_valid);
+  EXPECT_EQ(wrong(r, s), 0);
+  const nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["nationality"], "CHINESE");
+  EXPECT_TRUE(j["extra_info"]["local_language"].is_object());
+  EXPECT_TRUE(j["confidence"]["passport_number"].is_number());
+}
+
+TEST(Passport, ForeignPageAndGeneralModeReadTheMachineZoneOnly) {
+  const synth::PassportSample s = synth::render_passport({synth::PassportKind::Foreign, 5, false});
+  const PassportExtractor extractor(test::SharedEngine::get());
+  const PassportResult r = extractor.extract(s.image, {});
+  EXPECT_FALSE(r.chinese);
+  EXPECT_EQ(wrong(r, s), 0);
+  EXPECT_EQ(r.field("nationality"), nullptr);  // seed 004: Chinese passports only
+  EXPECT_TRUE(to_json(r)["extra_info"].empty());
+
+  const synth::PassportSample chn = synth::render_passport({synth::PassportKind::China, 3, false});
+  PassportRequest general;
+  general.country_code = "GENERAL";
+  const PassportResult g = extractor.extract(chn.image, general);
+  EXPECT_FALSE(g.chinese);
+  EXPECT_EQ(g.field("date_of_issue"), nullptr);
+  ASSERT_NE(g.field("passport_number"), nullptr);
+  EXPECT_EQ(g.field("passport_number")->value, chn.truth.fields.at("passport_number"));
+}
+
+TEST(Passport, APermitOrABlankImageIsNotAPassport) {
+  const PassportExtractor extractor(test::SharedEngine::get());
+  const synth::PermitSample permit = test::permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 4, false);
+  try {
+    extractor.extract(permit.image, {});
+    FAIL() << "a travel permit was read as a passport";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), codes::kImageNotSupported);
+  }
+  EXPECT_THROW(extractor.extract(cv::Mat(500, 700, CV_8UC3, cv::Scalar(230, 230, 230)), {}), Error);
+}
+
+TEST(PassportRequest, CountryCodeModes) {
+  EXPECT_EQ(parse_passport_request(nlohmann::json::object()).country_code, "");
+  EXPECT_EQ(parse_passport_request({{"country_code", "GENERAL"}}).country_code, "GENERAL");
+  EXPECT_EQ(parse_passport_request({{"country_code", "CHN"}}).country_code, "CHN");
+  for (const nlohmann::json& bad : {nlohmann::json{{"country_code", "china"}}, nlohmann::json{{"country_code", 156}},
+                                    nlohmann::json{{"country_code", "CHINA"}}}) {
+    try {
+      parse_passport_request(bad);
+      FAIL() << bad.dump();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), codes::kInvalidParameter);
+      EXPECT_NE(std::string(e.what()).find("country_code"), std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ocrserve

@@ -12,6 +12,7 @@
 #include "ocrserve/error.h"
 #include "ocrserve/passport.h"
 #include "passport.h"
+#include "text_metrics.h"
 
 namespace {
 
@@ -28,19 +29,6 @@ struct Tally {
   std::vector<double> ms;
   std::map<std::string, std::pair<int, int>> per_field;
 };
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-}
-
-std::string pct(int ok, int total) {
-  if (total == 0) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%% (%d/%d)", 100.0 * ok / total, ok, total);
-  return buf;
-}
 
 // Fields the machine zone holds (the rest come from the visual zone of Chinese passports).
 bool from_machine_zone(const std::string& f) {
@@ -145,10 +133,10 @@ int main(int argc, char** argv) {
         t.docs_ok += all;
       }
       std::printf("| %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", synth::passport_slug(kind),
-                  photo ? "photo" : "clean", pct(t.mrz_fields_ok, t.mrz_fields).c_str(),
-                  pct(t.fields_ok - t.mrz_fields_ok, t.fields - t.mrz_fields).c_str(), pct(t.docs_ok, t.docs).c_str(),
-                  pct(t.valid, t.docs).c_str(), pct(t.corrected, t.docs).c_str(), percentile(t.ms, 0.5),
-                  percentile(t.ms, 0.95));
+                  photo ? "photo" : "clean", bench::share(t.mrz_fields_ok, t.mrz_fields).c_str(),
+                  bench::share(t.fields_ok - t.mrz_fields_ok, t.fields - t.mrz_fields).c_str(),
+                  bench::share(t.docs_ok, t.docs).c_str(), bench::share(t.valid, t.docs).c_str(),
+                  bench::share(t.corrected, t.docs).c_str(), bench::percentile(t.ms, 50), bench::percentile(t.ms, 95));
       std::fflush(stdout);
     }
   }

@@ -14,6 +14,7 @@
 #include "ocrserve/error.h"
 #include "ocrserve/permit.h"
 #include "permit.h"
+#include "text_metrics.h"
 
 namespace {
 
@@ -76,19 +77,6 @@ struct Tally {
     }
   }
 };
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-}
-
-std::string pct(int ok, int total) {
-  if (total == 0) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%% (%d/%d)", 100.0 * ok / total, ok, total);
-  return buf;
-}
 
 // The fields the machine code's check digits cover, per permit side.
 bool covered_by_machine_code(synth::PermitType type, synth::Side side, const std::string& field) {
@@ -259,10 +247,10 @@ int main(int argc, char** argv) {
           row.add(run_one(engine, type, side, photo != 0, seed, a));
         }
         std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", synth::permit_slug(type),
-                    synth::side_name(side), photo ? "photo" : "clean", pct(row.fields_ok, row.fields).c_str(),
-                    pct(row.docs_ok, row.docs).c_str(), pct(row.type_ok, row.docs).c_str(),
-                    pct(row.side_ok, row.docs).c_str(), pct(row.mc_fields_ok, row.mc_fields).c_str(),
-                    percentile(row.ms, 0.5), percentile(row.ms, 0.95));
+                    synth::side_name(side), photo ? "photo" : "clean", bench::share(row.fields_ok, row.fields).c_str(),
+                    bench::share(row.docs_ok, row.docs).c_str(), bench::share(row.type_ok, row.docs).c_str(),
+                    bench::share(row.side_ok, row.docs).c_str(), bench::share(row.mc_fields_ok, row.mc_fields).c_str(),
+                    bench::percentile(row.ms, 50), bench::percentile(row.ms, 95));
         std::fflush(stdout);
         by_condition[photo].add(row);
         total.add(row);
@@ -276,10 +264,11 @@ int main(int argc, char** argv) {
   for (int photo = 0; photo < 3; ++photo) {
     const Tally& r = photo < 2 ? by_condition[photo] : total;
     const char* condition = photo == 0 ? "clean" : photo == 1 ? "photo" : "all";
-    std::printf("| %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", condition, pct(r.fields_ok, r.fields).c_str(),
-                pct(r.docs_ok, r.docs).c_str(), pct(r.type_ok, r.docs).c_str(), pct(r.side_ok, r.docs).c_str(),
-                pct(r.mc_fields_ok, r.mc_fields).c_str(), pct(r.faces, r.fronts).c_str(), percentile(r.ms, 0.5),
-                percentile(r.ms, 0.95));
+    std::printf("| %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n", condition,
+                bench::share(r.fields_ok, r.fields).c_str(), bench::share(r.docs_ok, r.docs).c_str(),
+                bench::share(r.type_ok, r.docs).c_str(), bench::share(r.side_ok, r.docs).c_str(),
+                bench::share(r.mc_fields_ok, r.mc_fields).c_str(), bench::share(r.faces, r.fronts).c_str(),
+                bench::percentile(r.ms, 50), bench::percentile(r.ms, 95));
   }
   std::printf("\n| field | clean | photo |\n|---|---|---|\n");
   std::map<std::string, int> names;
@@ -287,7 +276,8 @@ int main(int argc, char** argv) {
     for (const auto& [k, v] : by_condition[p].per_field) names[k] = 1;
   for (const auto& [k, unused] : names) {
     const auto c = by_condition[0].per_field[k], p = by_condition[1].per_field[k];
-    std::printf("| %s | %s | %s |\n", k.c_str(), pct(c.first, c.second).c_str(), pct(p.first, p.second).c_str());
+    std::printf("| %s | %s | %s |\n", k.c_str(), bench::share(c.first, c.second).c_str(),
+                bench::share(p.first, p.second).c_str());
   }
   std::printf(
       "\n*fields the machine code's check digits cover (exit-entry front: number, birth_date, valid_period, "

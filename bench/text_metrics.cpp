@@ -1,6 +1,7 @@
 #include "text_metrics.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 
@@ -72,9 +73,8 @@ TextScore score_page(const std::vector<TruthLine>& truth, const std::vector<ocrs
     // Pieces of one line in reading order along the line's direction.
     auto& parts = it->second;
     const cv::Point2f dir = truth[t].quad[1] - truth[t].quad[0];
-    std::sort(parts.begin(), parts.end(), [&](size_t a, size_t b) {
-      return predicted[a].quad[0].dot(dir) < predicted[b].quad[0].dot(dir);
-    });
+    std::sort(parts.begin(), parts.end(),
+              [&](size_t a, size_t b) { return predicted[a].quad[0].dot(dir) < predicted[b].quad[0].dot(dir); });
     std::string joined;
     for (size_t p : parts) joined += predicted[p].text;
     const long e = edit_distance(want, code_points(joined));
@@ -92,6 +92,13 @@ double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   const size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * (v.size() - 1) + 0.5));
   return v[i];
+}
+
+std::string share(int ok, int total) {
+  if (total == 0) return "-";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.2f%% (%d/%d)", 100.0 * ok / total, ok, total);
+  return buf;
 }
 
 long rss_kib() {

@@ -18,10 +18,10 @@ struct TruthLine {
 
 struct TextScore {
   long truth_chars = 0;
-  long edits = 0;           // substitutions + deletions + insertions (unmatched predictions count fully)
+  long edits = 0;  // substitutions + deletions + insertions (unmatched predictions count fully)
   int truth_lines = 0;
-  int lines_found = 0;      // a prediction lies on the line
-  int lines_exact = 0;      // and reads it exactly
+  int lines_found = 0;  // a prediction lies on the line
+  int lines_exact = 0;  // and reads it exactly
   double char_accuracy() const { return truth_chars ? 1.0 - static_cast<double>(edits) / truth_chars : 0; }
   void add(const TextScore& o) {
     truth_chars += o.truth_chars;
@@ -36,7 +36,9 @@ std::vector<char32_t> code_points(const std::string& utf8, bool drop_spaces = tr
 long edit_distance(const std::vector<char32_t>& a, const std::vector<char32_t>& b);
 TextScore score_page(const std::vector<TruthLine>& truth, const std::vector<ocrserve::TextLine>& predicted);
 
-double percentile(std::vector<double> values, double p);
+double percentile(std::vector<double> values, double p);  // p in percent
+// "98.17% (753/767)", or "-" when there is nothing to count.
+std::string share(int ok, int total);
 long rss_kib();
 
 }  // namespace bench

@@ -52,6 +52,8 @@ CommonArgs parse(std::vector<std::string> args) {
       a.body["language"] = value(i);
     else if (f == "--pdf-page-number")
       a.body["pdf_page_number"] = std::stoi(value(i));
+    else if (f == "--country-code")
+      a.body["country_code"] = value(i);
     else if (f == "--return-portrait-image")
       a.body["return_portrait_image"] = true;
     else if (f == "--return-portrait-location")

@@ -20,9 +20,8 @@ inline bool optional_bool(const nlohmann::json& body, const char* name) {
   return it->get<bool>();
 }
 
-// Confidences are reported with four decimals, as the seeds show them.
-inline float round4(float v) {
-  return std::round(v * 10000.f) / 10000.f;
-}
+// Confidences are reported with four decimals, as the seeds show them (a double, so that JSON
+// prints 0.9331 and not the float's 0.9330999851226807).
+inline double round4(float v) { return std::round(static_cast<double>(v) * 10000.0) / 10000.0; }
 
 }  // namespace ocrserve::request_fields

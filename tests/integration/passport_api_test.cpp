@@ -6,6 +6,7 @@
 #include "ocrserve/image_intake.h"
 #include "passport.h"
 #include "permit.h"
+#include "permit_test_support.h"
 #include "server_process.h"
 
 namespace ocrserve::test {
@@ -64,10 +65,7 @@ TEST_F(PassportApi, GeneralModeOnAForeignPassportReadsTheMachineZone) {
 }
 
 TEST_F(PassportApi, APermitIsAis0104AndABadCountryCodeAis0101) {
-  synth::PermitOptions o;
-  o.type = synth::PermitType::ExitEntryHkMo;
-  o.seed = 2;
-  const auto permit = synth::render_permit(o);
+  const auto permit = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 2, false);
   auto [status, body] = post({{"image", jpeg(permit.image)}});
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body.value("error_code", ""), "AIS.0104") << body.dump();

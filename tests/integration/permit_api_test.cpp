@@ -7,6 +7,7 @@
 
 #include "ocrserve/image_intake.h"
 #include "permit.h"
+#include "permit_test_support.h"
 #include "server_process.h"
 
 namespace ocrserve::test {
@@ -54,15 +55,6 @@ std::string error_code(const Reply& r) {
   return r.body.is_object() ? r.body.value("error_code", "") : "";
 }
 
-synth::PermitSample render(synth::PermitType type, synth::Side side, std::uint64_t seed, bool photo = false) {
-  synth::PermitOptions o;
-  o.type = type;
-  o.side = side;
-  o.seed = seed;
-  o.photographed = photo;
-  return synth::render_permit(o);
-}
-
 // The value of a dotted field name ("endorsement_info_hk.remark") in a result.
 std::string value_of(const nlohmann::json& result, const std::string& name) {
   const size_t dot = name.find('.');
@@ -76,7 +68,7 @@ TEST_F(PermitApi, EverySideOfEveryPermitType) {
                                      synth::PermitType::MainlandHkMo, synth::PermitType::MainlandTw};
   for (const auto type : types) {
     for (const auto side : {synth::Side::Front, synth::Side::Back}) {
-      const synth::PermitSample sample = render(type, side, 41);
+      const synth::PermitSample sample = permit_sample(type, side, 41, false);
       const bool exit_entry = type == synth::PermitType::ExitEntryHkMo || type == synth::PermitType::ExitEntryTw;
       const Reply r = post(exit_entry ? kExitEntry : kMainland, {{"image", encode(sample.image, ".png")}});
       const std::string what = std::string(synth::permit_slug(type)) + "/" + synth::side_name(side);
@@ -98,7 +90,7 @@ TEST_F(PermitApi, EverySideOfEveryPermitType) {
 }
 
 TEST_F(PermitApi, ConfidenceHasTheSeedShape) {
-  const synth::PermitSample sample = render(synth::PermitType::ExitEntryHkMo, synth::Side::Back, 7);
+  const synth::PermitSample sample = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Back, 7, false);
   const Reply r = post(kExitEntry, {{"image", encode(sample.image)}});
   ASSERT_EQ(r.status, 200) << r.body.dump();
   const nlohmann::json& c = r.body["result"]["confidence"];
@@ -118,7 +110,7 @@ TEST_F(PermitApi, ConfidenceHasTheSeedShape) {
 // A photographed front with the portrait options: the location lies on the printed photo, the image
 // is a JPEG of about its shape.
 TEST_F(PermitApi, PortraitImageAndLocation) {
-  const synth::PermitSample sample = render(synth::PermitType::ExitEntryTw, synth::Side::Front, 5, true);
+  const synth::PermitSample sample = permit_sample(synth::PermitType::ExitEntryTw, synth::Side::Front, 5, true);
   const Reply r =
       post(kExitEntry,
            {{"image", encode(sample.image)}, {"return_portrait_image", true}, {"return_portrait_location", true}});
@@ -141,7 +133,7 @@ TEST_F(PermitApi, PortraitImageAndLocation) {
 }
 
 TEST_F(PermitApi, MainlandFrontWithPortraitLocationOnly) {
-  const synth::PermitSample sample = render(synth::PermitType::MainlandHkMo, synth::Side::Front, 9);
+  const synth::PermitSample sample = permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Front, 9, false);
   const Reply r = post(kMainland, {{"image", encode(sample.image)}, {"return_portrait_location", true}});
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"]["portrait_location"].size(), 4u);
@@ -160,11 +152,11 @@ TEST_F(PermitApi, ANonPermitImageIsAis0104) {
 }
 
 TEST_F(PermitApi, TheOtherFamilysPermitIsAis0104WithTheRightApiNamed) {
-  const synth::PermitSample mainland = render(synth::PermitType::MainlandTw, synth::Side::Front, 3);
+  const synth::PermitSample mainland = permit_sample(synth::PermitType::MainlandTw, synth::Side::Front, 3, false);
   Reply r = post(kExitEntry, {{"image", encode(mainland.image)}});
   EXPECT_EQ(error_code(r), "AIS.0104");
   EXPECT_NE(r.body.value("error_msg", "").find("mainland-travel-permit"), std::string::npos) << r.body.dump();
-  const synth::PermitSample exit_entry = render(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 3);
+  const synth::PermitSample exit_entry = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 3, false);
   r = post(kMainland, {{"image", encode(exit_entry.image)}});
   EXPECT_EQ(error_code(r), "AIS.0104");
   EXPECT_NE(r.body.value("error_msg", "").find("exit-entry-permit"), std::string::npos) << r.body.dump();
@@ -191,7 +183,7 @@ TEST_F(PermitApi, GifIsNotAcceptedByThePermitApis) {
 }
 
 TEST_F(PermitApi, TypeLanguageZhGivesTheChineseName) {
-  const synth::PermitSample sample = render(synth::PermitType::MainlandTw, synth::Side::Back, 6);
+  const synth::PermitSample sample = permit_sample(synth::PermitType::MainlandTw, synth::Side::Back, 6, false);
   const Reply r = post(kMainland, {{"image", encode(sample.image)}, {"type_language", "zh"}});
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"]["type"], "台湾居民来往大陆通行证");

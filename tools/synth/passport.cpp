@@ -294,12 +294,6 @@ Page draw_page(const Holder& h, Rng& rng, FontSession& fonts) {
   return page;
 }
 
-std::array<cv::Point2f, 4> quad_of(cv::Rect r) {
-  const auto x0 = static_cast<float>(r.x), y0 = static_cast<float>(r.y);
-  const auto x1 = static_cast<float>(r.x + r.width), y1 = static_cast<float>(r.y + r.height);
-  return {cv::Point2f(x0, y0), cv::Point2f(x1, y0), cv::Point2f(x1, y1), cv::Point2f(x0, y1)};
-}
-
 }  // namespace
 
 const char* passport_slug(PassportKind kind) {
@@ -323,9 +317,9 @@ PassportSample render_passport(const PassportOptions& options) {
   PassportSample sample;
   sample.truth.kind = options.kind;
   sample.truth.fields = truth_fields(holder);
-  sample.truth.page_quad = quad_of(cv::Rect(0, 0, kPageW, kPageH));
-  sample.truth.portrait_quad = quad_of(page.portrait);
-  sample.truth.mrz_quad = quad_of(page.mrz);
+  sample.truth.page_quad = rect_corners(cv::Rect(0, 0, kPageW, kPageH));
+  sample.truth.portrait_quad = rect_corners(page.portrait);
+  sample.truth.mrz_quad = rect_corners(page.mrz);
   sample.lines = std::move(page.lines);
   sample.difficulty = "clean";
   if (!options.photographed) {

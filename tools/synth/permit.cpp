@@ -71,12 +71,6 @@ std::map<std::string, std::string> side_fields(const ident::Identity& id, Side s
   return f;
 }
 
-std::array<cv::Point2f, 4> rect_quad(cv::Rect r) {
-  const auto x0 = static_cast<float>(r.x), y0 = static_cast<float>(r.y);
-  const auto x1 = static_cast<float>(r.x + r.width), y1 = static_cast<float>(r.y + r.height);
-  return {cv::Point2f(x0, y0), cv::Point2f(x1, y0), cv::Point2f(x1, y1), cv::Point2f(x0, y1)};
-}
-
 }  // namespace
 
 const char* permit_slug(PermitType type) {
@@ -120,8 +114,8 @@ PermitSample render_permit(const PermitOptions& options) {
   sample.truth.type = options.type;
   sample.truth.side = options.side;
   sample.truth.fields = side_fields(id, options.side);
-  sample.truth.card_quad = rect_quad(cv::Rect(0, 0, kPermitWidth, kPermitHeight));
-  if (!card.portrait.empty()) sample.truth.portrait_quad = rect_quad(card.portrait);
+  sample.truth.card_quad = rect_corners(cv::Rect(0, 0, kPermitWidth, kPermitHeight));
+  if (!card.portrait.empty()) sample.truth.portrait_quad = rect_corners(card.portrait);
   sample.lines = std::move(card.lines);
   sample.difficulty = "clean";
   if (!options.photographed) {

@@ -1,5 +1,6 @@
 #pragma once
 // Internals of render_permit: drawing one side of a card, and photographing it on a desk.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ struct PermitCard {
 };
 
 PermitCard draw_permit_card(const ident::Identity& id, Side side, Rng& rng, FontSession& fonts);
+
+// Corners of a rectangle as a truth quad: tl, tr, br, bl.
+inline std::array<cv::Point2f, 4> rect_corners(cv::Rect r) {
+  const auto x0 = static_cast<float>(r.x), y0 = static_cast<float>(r.y);
+  const auto x1 = static_cast<float>(r.x + r.width), y1 = static_cast<float>(r.y + r.height);
+  return {cv::Point2f(x0, y0), cv::Point2f(x1, y0), cv::Point2f(x1, y1), cv::Point2f(x0, y1)};
+}
 
 // The permits' printing, for other documents drawn the same way (passport data pages): a tinted
 // gradient under guilloche lines, a head-and-shoulders portrait, OCR-B for machine zones, a lightened

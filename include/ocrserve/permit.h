@@ -33,6 +33,7 @@ IntakeLimits permit_limits();
 struct FieldValue {
   std::string value;  // as printed, normalized to the documented format; empty when not found
   float confidence = 0.f;
+  std::optional<Quad> location;  // where it stands in the photo, when it was read from one place
 };
 
 struct PermitResult {
@@ -41,6 +42,7 @@ struct PermitResult {
   float type_confidence = 0.f, side_confidence = 0.f;
   // Result fields in schema order. Nested objects use dotted names: "endorsement_info_hk.remark".
   std::vector<std::pair<std::string, FieldValue>> fields;
+  Quad card_location{};                     // the card's corners in the photo
   std::optional<Quad> portrait_location;    // photo pixels; fronts only
   std::vector<std::uint8_t> portrait_jpeg;  // filled when return_portrait_image and a portrait exists
   // Not part of the schema, for benchmarks and logs: whether the machine code was read with every
@@ -74,6 +76,10 @@ class MainlandTravelPermitExtractor {
  private:
   const OcrEngine& engine_;
 };
+
+// The Chinese name of the permit a PermitResult::type names (往来港澳通行证 ...); the type itself
+// for another.
+std::string chinese_permit_type(const std::string& english_type);
 
 // {"result" body}: fields (nested for endorsements), type, side, portrait_* when asked, and
 // "confidence" with one float per field (an object per endorsement block) as in seed 000.

@@ -94,30 +94,30 @@ ImageSource parse_image_source(const nlohmann::json& body, const char* image_fie
   return source;
 }
 
-HuaweiJob prepare_huawei_job(std::string_view api, const nlohmann::json& body, const OcrEngine& engine) {
-  HuaweiJob job;
+RecognitionJob prepare_huawei_job(std::string_view api, const nlohmann::json& body, const OcrEngine& engine) {
+  RecognitionJob job;
   const OcrEngine* e = &engine;
   if (api == "general-text") {
     const GeneralTextRequest request = parse_general_text_request(body);
     job.limits = general_text_limits();
     job.intake.pdf_page_number = request.pdf_page_number;
-    job.extract = [e, request](const cv::Mat& bgr) { return to_json(GeneralTextExtractor(*e).extract(bgr, request)); };
+    job.extract = [e, request](const DecodedImage& image) { return to_json(GeneralTextExtractor(*e).extract(image.bgr, request)); };
   } else if (api == "exit-entry-permit") {
     const PermitRequest request = parse_permit_request(body);
     job.limits = permit_limits();
-    job.extract = [e, request](const cv::Mat& bgr) {
-      return to_json(ExitEntryPermitExtractor(*e).extract(bgr, request), request);
+    job.extract = [e, request](const DecodedImage& image) {
+      return to_json(ExitEntryPermitExtractor(*e).extract(image.bgr, request), request);
     };
   } else if (api == "mainland-travel-permit") {
     const PermitRequest request = parse_permit_request(body);
     job.limits = permit_limits();
-    job.extract = [e, request](const cv::Mat& bgr) {
-      return to_json(MainlandTravelPermitExtractor(*e).extract(bgr, request), request);
+    job.extract = [e, request](const DecodedImage& image) {
+      return to_json(MainlandTravelPermitExtractor(*e).extract(image.bgr, request), request);
     };
   } else if (api == "passport") {
     const PassportRequest request = parse_passport_request(body);
     job.limits = passport_limits();
-    job.extract = [e, request](const cv::Mat& bgr) { return to_json(PassportExtractor(*e).extract(bgr, request)); };
+    job.extract = [e, request](const DecodedImage& image) { return to_json(PassportExtractor(*e).extract(image.bgr, request)); };
   } else {
     throw Error(huawei_codes::kApiNotEnabled,
                 "Request api error! The API " + std::string(api) + " is not available on this server yet");

@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 
 #include "ocrserve/engine.h"
+#include "api/recognition_job.h"
 #include "ocrserve/image_intake.h"
 
 namespace ocrserve::api {
@@ -58,15 +59,9 @@ struct ImageSource {
 // `image_field` is "image" for most APIs ("data" for auto-id-doc-classification).
 ImageSource parse_image_source(const nlohmann::json& body, const char* image_field = "image");
 
-// One API's work on a decoded image, prepared from a request body: the intake limits and options
-// of that API, and the extractor producing the "result" object. Shared by the server and the CLI.
-struct HuaweiJob {
-  IntakeLimits limits;
-  IntakeOptions intake;
-  std::function<nlohmann::json(const cv::Mat&)> extract;
-};
 // Validates the API's flags (Error AIS.0101 naming the flag); an API this build does not serve is
 // Error(ModelArts.4204). `engine` must outlive the job.
-HuaweiJob prepare_huawei_job(std::string_view api, const nlohmann::json& body, const OcrEngine& engine);
+// The job of one Huawei API from its request body. Shared by the server and the CLI.
+RecognitionJob prepare_huawei_job(std::string_view api, const nlohmann::json& body, const OcrEngine& engine);
 
 }  // namespace ocrserve::api

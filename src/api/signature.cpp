@@ -250,22 +250,32 @@ std::optional<std::string> percent_decode(std::string_view s) {
   return out;
 }
 
-// Both vendors: decode every pair, sort by key then value (bytes of the decoded text, as the SDKs
-// sort their parameter objects), re-encode both sides with RFC 3986. Empty pieces ("a&&b") are
-// skipped; a piece without '=' is a key with an empty value.
-std::optional<std::string> canonical_query(std::string_view raw_query, std::string* error) {
+}  // namespace
+
+std::optional<std::vector<std::pair<std::string, std::string>>> decode_query(std::string_view raw_query) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto piece : split(raw_query, '&')) {
     if (piece.empty()) continue;
     const auto eq = piece.find('=');
     auto key = percent_decode(piece.substr(0, std::min(eq, piece.size())));
     auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1));
-    if (!key || !value) {
-      set_error(error, "the query string has an invalid percent-escape");
-      return std::nullopt;
-    }
+    if (!key || !value) return std::nullopt;
     pairs.emplace_back(std::move(*key), std::move(*value));
   }
+  return pairs;
+}
+
+namespace {
+
+// Both vendors: decode every pair, sort by key then value (bytes of the decoded text, as the SDKs
+// sort their parameter objects), re-encode both sides with RFC 3986.
+std::optional<std::string> canonical_query(std::string_view raw_query, std::string* error) {
+  auto decoded = decode_query(raw_query);
+  if (!decoded) {
+    set_error(error, "the query string has an invalid percent-escape");
+    return std::nullopt;
+  }
+  auto& pairs = *decoded;
   std::sort(pairs.begin(), pairs.end());
   std::string out;
   for (const auto& [key, value] : pairs) {

@@ -115,6 +115,10 @@ bool within_window(std::chrono::sys_seconds t, std::chrono::system_clock::time_p
 // encodeURIComponent plus ! ' ( ) * for Aliyun.
 std::string percent_encode(std::string_view bytes);
 
+// Percent-decoded query pairs in wire order ('+' stays '+'); empty pieces ("a&&b") are skipped, a
+// piece without '=' is a key with an empty value; nullopt when an escape is broken.
+std::optional<std::vector<std::pair<std::string, std::string>>> decode_query(std::string_view raw_query);
+
 // Huawei: each path segment percent-encoded as sent (so an existing %XX becomes %25XX), then a
 // trailing '/' if missing.
 std::string huawei_canonical_uri(std::string_view path);

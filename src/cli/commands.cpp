@@ -87,11 +87,11 @@ nlohmann::json error_json(const std::string& code, const std::string& message) {
 }
 
 // One file through intake and the extractor, as the HTTP API would answer it.
-nlohmann::json recognize_file(const api::HuaweiJob& job, const std::filesystem::path& path) {
+nlohmann::json recognize_file(const api::RecognitionJob& job, const std::filesystem::path& path) {
   try {
     const auto bytes = read_file(path);
     const DecodedImage image = ImageIntake(job.limits).from_bytes(bytes, job.intake);
-    return {{"result", job.extract(image.bgr)}};
+    return {{"result", job.extract(image)}};
   } catch (const Error& e) {
     return error_json(e.code(), e.what());
   }
@@ -122,7 +122,7 @@ int run_recognize(std::vector<std::string> args) {
   CommonArgs a = parse(args);
   if (a.positional.size() != 1) throw std::invalid_argument("recognize needs exactly one file");
   const OcrEngine engine(a.engine);
-  api::HuaweiJob job;
+  api::RecognitionJob job;
   try {
     job = api::prepare_huawei_job(api_name, a.body, engine);
   } catch (const Error& e) {
@@ -169,7 +169,7 @@ int run_batch(std::vector<std::string> args) {
   std::sort(files.begin(), files.end());
 
   const OcrEngine engine(a.engine);
-  const api::HuaweiJob job = api::prepare_huawei_job(a.api, a.body, engine);
+  const api::RecognitionJob job = api::prepare_huawei_job(a.api, a.body, engine);
   std::ofstream out(a.out, std::ios::app);
   if (!out) throw std::runtime_error("cannot write " + a.out);
 

@@ -181,15 +181,16 @@ PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Ma
   std::string issue_place = cjk_only(r.place.text);
   if (auto s = snap(issue_place, permits::kPlaces, 1)) issue_place = *s;
 
-  permits::put(result, "name", cjk_only(r.name.text), r.name.confidence);
-  permits::put(result, "name_en", normalize_latin_name(with_word_gaps(card.image, r.name_en)), r.name_en.confidence);
-  permits::put(result, "sex", normalize_sex(r.sex.text), r.sex.confidence);
-  permits::put(result, "birth_date", birth, birth_conf);
-  permits::put(result, "number", number, number_conf);
-  permits::put(result, "issuing_authority", authority, r.authority.confidence);
-  permits::put(result, "issue_place", issue_place, r.place.confidence);
-  permits::put(result, "valid_period", period, period_conf);
-  permits::put(result, "machine_code", machine_code, machine_conf);
+  permits::put(result, "name", cjk_only(r.name.text), r.name.confidence, r.name, card);
+  permits::put(result, "name_en", normalize_latin_name(with_word_gaps(card.image, r.name_en)), r.name_en.confidence,
+               r.name_en, card);
+  permits::put(result, "sex", normalize_sex(r.sex.text), r.sex.confidence, r.sex, card);
+  permits::put(result, "birth_date", birth, birth_conf, r.birth, card);
+  permits::put(result, "number", number, number_conf, r.number, card);
+  permits::put(result, "issuing_authority", authority, r.authority.confidence, r.authority, card);
+  permits::put(result, "issue_place", issue_place, r.place.confidence, r.place, card);
+  permits::put(result, "valid_period", period, period_conf, r.validity, card);
+  permits::put(result, "machine_code", machine_code, machine_conf, r.machine, card);
 
   permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
   return result;

@@ -81,22 +81,23 @@ PermitResult read_front(const CardText& t, Kind kind, const UprightCard& card, c
   PermitResult result;
   std::string authority_value = cjk_only(authority.text);
   if (auto s = snap(authority_value, permits::kAuthorities, 3)) authority_value = *s;
-  permits::put(result, "name", cjk_only(name.text), name.confidence);
-  permits::put(result, "name_en", normalize_latin_name(with_word_gaps(card.image, name_en)), name_en.confidence);
-  permits::put(result, "birth_date", normalize_date(birth.text), birth.confidence);
-  permits::put(result, "sex", normalize_sex(sex.text), sex.confidence);
-  permits::put(result, "valid_period", normalize_period(validity.text), validity.confidence);
-  permits::put(result, "issuing_authority", authority_value, authority.confidence);
-  permits::put(result, "number", normalize_number(number.text, kind), number.confidence);
+  permits::put(result, "name", cjk_only(name.text), name.confidence, name, card);
+  permits::put(result, "name_en", normalize_latin_name(with_word_gaps(card.image, name_en)), name_en.confidence,
+               name_en, card);
+  permits::put(result, "birth_date", normalize_date(birth.text), birth.confidence, birth, card);
+  permits::put(result, "sex", normalize_sex(sex.text), sex.confidence, sex, card);
+  permits::put(result, "valid_period", normalize_period(validity.text), validity.confidence, validity, card);
+  permits::put(result, "issuing_authority", authority_value, authority.confidence, authority, card);
+  permits::put(result, "number", normalize_number(number.text, kind), number.confidence, number, card);
   if (kind == Kind::MainlandTw) {
     const Reading issue_place = t.read(value_region(t, kPlace, kPlaceValue, place));
     std::string place_value = cjk_only(issue_place.text);
     if (auto s = snap(place_value, permits::kPlaces, 1)) place_value = *s;
-    permits::put(result, "issue_place", place_value, issue_place.confidence);
+    permits::put(result, "issue_place", place_value, issue_place.confidence, issue_place, card);
   } else {
     permits::put(result, "issue_place", "", 0.f);  // not printed on the Hong Kong / Macao residents' permit
   }
-  permits::put(result, "issue_times", two_digits(issue_times.text), issue_times.confidence);
+  permits::put(result, "issue_times", two_digits(issue_times.text), issue_times.confidence, issue_times, card);
   permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
   return result;
 }

@@ -44,6 +44,8 @@ const FieldValue* PermitResult::field(const std::string& name) const {
   return nullptr;
 }
 
+std::string chinese_permit_type(const std::string& english_type) { return permits::chinese_type(english_type); }
+
 nlohmann::json to_json(const PermitResult& result, const PermitRequest& request) {
   nlohmann::json out = nlohmann::json::object();
   nlohmann::json confidence = nlohmann::json::object();
@@ -225,7 +227,16 @@ std::chrono::year_month_day today() {
 }
 
 void put(PermitResult& result, const std::string& name, const std::string& value, float confidence) {
-  result.fields.emplace_back(name, FieldValue{value, value.empty() ? 0.f : confidence});
+  result.fields.emplace_back(name, FieldValue{value, value.empty() ? 0.f : confidence, std::nullopt});
+}
+
+void put(PermitResult& result, const std::string& name, const std::string& value, float confidence,
+         const card_fields::Reading& from, const UprightCard& card) {
+  put(result, name, value, confidence);
+  if (value.empty() || !from.extent) return;
+  const card_fields::Box& b = *from.extent;
+  result.fields.back().second.location = card_to_photo(
+      card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0), cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});
 }
 
 namespace {
@@ -275,6 +286,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   result.side = c.side == Side::Front ? "front" : "back";
   result.type_confidence = c.kind_confidence;
   result.side_confidence = c.side_confidence;
+  result.card_location = card.location.quad;
   return result;
 }
 

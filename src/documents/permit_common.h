@@ -50,6 +50,10 @@ std::chrono::year_month_day today();
 std::vector<std::string> label_words(std::initializer_list<card_fields::Label> labels);
 
 void put(PermitResult& result, const std::string& name, const std::string& value, float confidence);
+// The same, with where the value stands in the photo (the reading's extent) for the answers that
+// give positions.
+void put(PermitResult& result, const std::string& name, const std::string& value, float confidence,
+         const card_fields::Reading& from, const UprightCard& card);
 
 // The photo area of a front: `portrait` on the template, moved as `anchor` (the name label) moved.
 void put_portrait(PermitResult& result, const card_fields::CardText& text, const card_fields::Label& anchor,

@@ -240,7 +240,8 @@ DecodedImage ImageIntake::from_base64(std::string_view text, const IntakeOptions
     throw Error(codes::kImageSizeOutOfRange, "The base64 image is too large: " + format_mb(text.size()) + " (" +
                                                  std::to_string(text.size()) + " bytes); the limit is " +
                                                  format_mb(limits_.max_base64_bytes) +
-                                                 ". Send a smaller or more compressed image.");
+                                                 ". Send a smaller or more compressed image.",
+                reasons::kTooManyBytes);
   }
   const std::vector<std::uint8_t> bytes = decode_base64_strict(text);
   return from_bytes(bytes, options);
@@ -254,7 +255,8 @@ DecodedImage ImageIntake::from_bytes(const std::uint8_t* data, std::size_t size,
     throw Error(codes::kImageSizeOutOfRange, "The image is too large: " + format_mb(encoded) +
                                                  " once base64-encoded; the limit is " +
                                                  format_mb(limits_.max_base64_bytes) +
-                                                 ". Send a smaller or more compressed image.");
+                                                 ". Send a smaller or more compressed image.",
+                reasons::kTooManyBytes);
   }
   const ByteView bytes(data, size);
   const ImageFormat format = sniff_format(data, size);

@@ -18,9 +18,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "api/aliyun.h"
 #include "api/crypto.h"
 #include "api/huawei_v2.h"
 #include "api/signature.h"
+#include "api/tencent.h"
 #include "api/url_fetcher.h"
 #include "ocrserve/error.h"
 #include "server/metrics.h"
@@ -37,17 +39,36 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-std::string new_request_id() {
+// The three front doors: Huawei (/v2/{project_id}/ocr/{api}), Tencent (POST / with X-TC-Action)
+// and Aliyun (POST / with x-acs-action). They differ in how a request names its API, signs itself
+// and carries the image, and in how answers and errors are written; admission, limits, the worker
+// pool and the extractors are one.
+enum class Vendor { Huawei, Tencent, Aliyun };
+
+const char* vendor_name(Vendor v) {
+  return v == Vendor::Huawei ? "huawei" : v == Vendor::Tencent ? "tencent" : "aliyun";
+}
+
+// 32 hex digits (Huawei's X-Request-Id); Tencent and Aliyun write theirs as a UUID, Aliyun in
+// capitals.
+std::string new_request_id(Vendor vendor = Vendor::Huawei) {
   thread_local std::mt19937_64 rng(std::random_device{}());
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));
-  return buf;
+  if (vendor == Vendor::Huawei) return hex;
+  std::string id(hex);
+  for (const size_t at : {20, 16, 12, 8}) id.insert(at, "-");
+  if (vendor == Vendor::Aliyun) {
+    for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return id;
 }
 
 // What one request did, for the access log and the metrics. Never holds image bytes or results.
 struct RequestRecord {
   std::string id;
+  std::string vendor = "huawei";
   std::string method;
   std::string api = "-";
   std::string credential = "-";
@@ -66,6 +87,7 @@ class AccessLog {
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count()},
                                  {"request_id", r.id},
+                                 {"vendor", r.vendor},
                                  {"method", r.method},
                                  {"api", r.api},
                                  {"credential", r.credential},
@@ -95,8 +117,65 @@ struct Outcome {
   double decode_ms = 0, infer_ms = 0, queue_ms = 0;
 };
 
-Outcome error_outcome(const std::string& code, const std::string& message) {
+// An error in the server's own terms (AIS.*, ModelArts.*, APIG*) or already in the vendor's,
+// written as that vendor writes errors.
+Outcome error_outcome(Vendor vendor, const std::string& code, const std::string& message,
+                      const std::string& request_id, const std::string& reason = {}) {
+  switch (vendor) {
+    case Vendor::Tencent: {
+      // Tencent's SDK reads coded errors only from HTTP 200.
+      const std::string tc = api::tencent_error_code(code, reason);
+      return {200, api::tencent_error_body(tc, message, request_id), tc};
+    }
+    case Vendor::Aliyun: {
+      const api::AliyunError e = api::aliyun_error(code);
+      return {e.status, api::aliyun_error_body(e.code, message, request_id), e.code};
+    }
+    case Vendor::Huawei:
+      break;
+  }
   return {api::huawei_status_for(code), api::huawei_error_body(code, message), code};
+}
+
+Outcome error_outcome(Vendor vendor, const Error& e, const std::string& request_id) {
+  return error_outcome(vendor, e.code(), e.what(), request_id, e.reason());
+}
+
+std::string success_body(Vendor vendor, nlohmann::json result, const std::string& request_id) {
+  switch (vendor) {
+    case Vendor::Tencent:
+      return api::tencent_success_body(std::move(result), request_id);
+    case Vendor::Aliyun:
+      return api::aliyun_success_body(result, request_id);
+    case Vendor::Huawei:
+      break;
+  }
+  return nlohmann::json{{"result", std::move(result)}}.dump();
+}
+
+// A request ready for a worker: the job, and the image as base64, raw bytes or a url to fetch.
+struct Work {
+  api::RecognitionJob job;
+  std::optional<std::string> image_base64;
+  std::string image_bytes;
+  std::optional<std::string> url;
+};
+
+// Why a request was refused before any work: a code in the server's or the vendor's terms.
+struct Refusal {
+  std::string code;
+  std::string message;
+};
+
+std::string raw_query(const httplib::Request& req) {
+  const size_t q = req.target.find('?');
+  return q == std::string::npos ? std::string() : req.target.substr(q + 1);
+}
+
+api::SignedRequest signed_request(const httplib::Request& req, const std::string& body) {
+  api::SignedRequest out{req.method, req.path, raw_query(req), {}, body};
+  for (const auto& [name, value] : req.headers) out.headers.emplace_back(name, value);
+  return out;
 }
 
 class Service {
@@ -107,7 +186,9 @@ class Service {
         fetcher_(api::UrlFetchPolicy{10 * 1024 * 1024, std::chrono::milliseconds(3000),
                                      std::chrono::milliseconds(options_.url_timeout_ms), 3, options_.url_allow}) {
     for (const auto& c : options_.credentials) {
-      if (c.type == "huawei_aksk") aksk_.push_back({"huawei", c.id, c.secret});
+      if (c.type == "huawei_aksk") keys_.push_back({"huawei", c.id, c.secret});
+      if (c.type == "tencent") keys_.push_back({"tencent", c.id, c.secret});
+      if (c.type == "aliyun") keys_.push_back({"aliyun", c.id, c.secret});
     }
   }
 
@@ -127,11 +208,13 @@ class Service {
   WorkerPool& pool() { return pool_; }
   AccessLog& log() { return log_; }
   const ServerOptions& options() const { return options_; }
+  const OcrEngine& engine() const { return *engine_; }
+  bool anonymous() const { return options_.credentials.empty(); }
 
-  // Auth: token, AK/SK signature, or anonymous when no credentials are configured.
-  std::optional<Outcome> authenticate(const httplib::Request& req, const api::HuaweiRoute& route,
-                                      const std::string& body, RequestRecord& record) {
-    if (options_.credentials.empty()) return std::nullopt;
+  // Huawei: X-Auth-Token or an SDK-HMAC-SHA256 signature.
+  std::optional<Refusal> authenticate_huawei(const httplib::Request& req, const api::HuaweiRoute& route,
+                                             const std::string& body, RequestRecord& record) {
+    if (anonymous()) return std::nullopt;
     const CredentialConfig* cred = nullptr;
     const std::string token = req.get_header_value("X-Auth-Token");
     const std::string authorization = req.get_header_value("Authorization");
@@ -140,117 +223,162 @@ class Service {
         if (c.type == "token" && api::constant_time_equal(c.id, token)) cred = &c;
       }
       if (!cred)
-        return error_outcome(api::huawei_codes::kTokenInvalid,
-                             "Invalid Token header: the token is not accepted by this server");
+        return Refusal{api::huawei_codes::kTokenInvalid,
+                       "Invalid Token header: the token is not accepted by this server"};
     } else if (authorization.rfind("SDK-HMAC-SHA256", 0) == 0) {
-      api::SignedRequest signed_request{req.method, req.path, raw_query(req), {}, body};
-      for (const auto& [name, value] : req.headers) signed_request.headers.emplace_back(name, value);
-      const auto lookup = [this](std::string_view vendor, std::string_view id) -> const api::Credential* {
-        for (const auto& c : aksk_) {
-          if (c.vendor == vendor && c.id == id) return &c;
-        }
-        return nullptr;
-      };
-      const api::VerifyResult result = api::verify_huawei(signed_request, lookup, std::chrono::system_clock::now(),
+      const api::VerifyResult result = api::verify_huawei(signed_request(req, body), lookup(), now(),
                                                           std::chrono::seconds(options_.auth_window_s));
       if (!result.ok())
-        return error_outcome(api::huawei_codes::kAuthFailed,
-                             "Incorrect IAM authentication information: " + result.message);
-      for (const auto& c : options_.credentials) {
-        if (c.type == "huawei_aksk" && c.id == result.key_id) cred = &c;
-      }
+        return Refusal{api::huawei_codes::kAuthFailed, "Incorrect IAM authentication information: " + result.message};
+      cred = find("huawei_aksk", result.key_id);
     } else {
-      return error_outcome(api::huawei_codes::kTokenMissing,
-                           "Token header cannot be empty: send X-Auth-Token or sign the request with AK/SK");
+      return Refusal{api::huawei_codes::kTokenMissing,
+                     "Token header cannot be empty: send X-Auth-Token or sign the request with AK/SK"};
     }
     // Tokens are secrets: the log names a token by its place in the config, an AK by itself.
     record.credential =
         cred->type == "token" ? "token#" + std::to_string(cred - options_.credentials.data()) : "ak:" + cred->id;
     if (!listed(cred->projects, route.project_id) || !listed(cred->apis, route.api)) {
-      return error_outcome(api::huawei_codes::kApiNotEnabled, "Request api error! The API " + route.api +
-                                                                  " is not enabled for this credential and project");
+      return Refusal{api::huawei_codes::kApiNotEnabled,
+                     "Request api error! The API " + route.api + " is not enabled for this credential and project"};
     }
-    const double rate = cred->rate_limit_rps > 0 ? cred->rate_limit_rps : options_.rate_limit_rps;
-    if (!limiter_.allow(cred->type + ":" + cred->id, rate, std::max(1.0, options_.rate_limit_burst))) {
-      return error_outcome(api::huawei_codes::kThrottled, "The throttling threshold has been reached: slow down");
-    }
-    return std::nullopt;
+    return admit(*cred);
   }
 
-  // Parses and validates, fetches a url, then runs decode + recognition on a worker.
-  Outcome recognize(const std::string& api, const std::string& body, RequestRecord& record,
-                    Clock::time_point deadline) {
-    nlohmann::json json;
-    try {
-      json = nlohmann::json::parse(body);
-    } catch (const nlohmann::json::exception&) {
-      return error_outcome(api::huawei_codes::kJsonFormat, "The JSON format of the input data is incorrect");
+  // Tencent: TC3-HMAC-SHA256, a window of tencent_auth_window_s.
+  std::optional<Refusal> authenticate_tencent(const httplib::Request& req, const std::string& body,
+                                              std::string_view action, std::string_view api, RequestRecord& record) {
+    if (anonymous()) return std::nullopt;
+    const api::VerifyResult result = api::verify_tencent(signed_request(req, body), lookup(), now(),
+                                                         std::chrono::seconds(options_.tencent_auth_window_s));
+    if (!result.ok()) {
+      using F = api::SignatureFailure;
+      namespace tc = api::tencent_codes;
+      const char* code = result.failure == F::UnknownKey ? tc::kSecretIdNotFound
+                         : result.failure == F::Expired  ? tc::kSignatureExpire
+                         : result.failure == F::Missing || result.failure == F::Malformed ? tc::kInvalidAuthorization
+                                                                                           : tc::kSignatureFailure;
+      return Refusal{code, "The request signature does not verify: " + result.message};
     }
-    api::HuaweiJob job;
-    api::ImageSource source;
-    std::vector<std::uint8_t> fetched;
+    return admit_vendor(find("tencent", result.key_id), action, api, record);
+  }
+
+  // Aliyun: ACS3-HMAC-SHA256 with the body's hash and a nonce used once.
+  std::optional<Refusal> authenticate_aliyun(const httplib::Request& req, const std::string& body,
+                                             std::string_view action, std::string_view api, RequestRecord& record) {
+    if (anonymous()) return std::nullopt;
+    const api::VerifyResult result = api::verify_aliyun(signed_request(req, body), lookup(), nonces_, now(),
+                                                        std::chrono::seconds(options_.auth_window_s));
+    if (!result.ok()) {
+      using F = api::SignatureFailure;
+      namespace ac = api::aliyun_codes;
+      const char* code = result.failure == F::UnknownKey ? ac::kAccessKeyNotFound
+                         : result.failure == F::Expired  ? ac::kTimestampExpired
+                         : result.failure == F::Replayed ? ac::kNonceUsed
+                         : result.failure == F::Missing || result.failure == F::Malformed ? ac::kIncompleteSignature
+                                                                                           : ac::kSignatureDoesNotMatch;
+      return Refusal{code, "The request signature does not verify: " + result.message};
+    }
+    return admit_vendor(find("aliyun", result.key_id), action, api, record);
+  }
+
+  // Fetches a url when the image is one, then runs decode + recognition on a worker.
+  Outcome recognize(Vendor vendor, Work work, RequestRecord& record, Clock::time_point deadline) {
     try {
-      source = api::parse_image_source(json);
-      job = api::prepare_huawei_job(api, json, *engine_);
-      if (source.url) {
+      if (work.url) {
         const auto t0 = Clock::now();
-        fetched = fetcher_.fetch(*source.url).bytes;
+        std::vector<std::uint8_t> fetched = fetcher_.fetch(*work.url).bytes;
+        work.image_bytes.assign(fetched.begin(), fetched.end());
         record.fetch_ms = ms_between(t0, Clock::now());
       }
     } catch (const Error& e) {
-      return error_outcome(e.code(), e.what());
+      return error_outcome(vendor, e, record.id);
     }
     auto promise = std::make_shared<std::promise<Outcome>>();
     auto future = promise->get_future();
     const auto admitted = Clock::now();
-    auto task = [this, promise, admitted, deadline, job = std::move(job), image = std::move(source.image),
-                 bytes = std::move(fetched)]() mutable {
+    auto task = [this, vendor, promise, admitted, deadline, id = record.id, work = std::move(work)]() mutable {
       Outcome out;
       try {
         if (Clock::now() >= deadline) {
-          out =
-              error_outcome(api::huawei_codes::kBackendTimeout, "Backend service timeout: the request waited too long");
+          out = error_outcome(vendor, api::huawei_codes::kBackendTimeout,
+                              "Backend service timeout: the request waited too long", id);
         } else {
-          out = run(job, image, bytes);
+          out = run(vendor, work, id);
         }
       } catch (const Error& e) {
-        out = error_outcome(e.code(), e.what());
+        out = error_outcome(vendor, e, id);
       } catch (const std::exception&) {
-        out = error_outcome(codes::kRecognitionFailed, "Recognition failed: internal error");
+        out = error_outcome(vendor, codes::kRecognitionFailed, "Recognition failed: internal error", id);
       }
       out.queue_ms = ms_between(admitted, Clock::now()) - out.decode_ms - out.infer_ms;
       promise->set_value(std::move(out));
     };
     if (!pool_.try_submit(std::move(task))) {
-      return error_outcome(api::huawei_codes::kMaxConcurrency,
-                           "Max concurrency error: the server is busy, retry later");
+      return error_outcome(vendor, api::huawei_codes::kMaxConcurrency,
+                           "Max concurrency error: the server is busy, retry later", record.id);
     }
     if (future.wait_until(deadline) != std::future_status::ready) {
-      return error_outcome(api::huawei_codes::kBackendTimeout,
-                           "Backend service timeout: recognition did not finish within the deadline");
+      return error_outcome(vendor, api::huawei_codes::kBackendTimeout,
+                           "Backend service timeout: recognition did not finish within the deadline", record.id);
     }
     return future.get();
   }
 
  private:
-  Outcome run(const api::HuaweiJob& job, const std::optional<std::string>& image,
-              const std::vector<std::uint8_t>& bytes) {
+  Outcome run(Vendor vendor, const Work& work, const std::string& request_id) {
     Outcome out;
     const auto t0 = Clock::now();
-    const ImageIntake intake(job.limits);
-    const DecodedImage decoded = image ? intake.from_base64(*image, job.intake) : intake.from_bytes(bytes, job.intake);
+    const ImageIntake intake(work.job.limits);
+    const DecodedImage decoded = work.image_base64 ? intake.from_base64(*work.image_base64, work.job.intake)
+                                                   : intake.from_bytes(
+                                                         reinterpret_cast<const std::uint8_t*>(work.image_bytes.data()),
+                                                         work.image_bytes.size(), work.job.intake);
     const auto t1 = Clock::now();
-    const nlohmann::json result = job.extract(decoded.bgr);
+    nlohmann::json result = work.job.extract(decoded);
     const auto t2 = Clock::now();
-    out.body = nlohmann::json{{"result", result}}.dump();
+    out.body = success_body(vendor, std::move(result), request_id);
     out.decode_ms = ms_between(t0, t1);
     out.infer_ms = ms_between(t1, t2);
     return out;
   }
 
-  static std::string raw_query(const httplib::Request& req) {
-    const size_t q = req.target.find('?');
-    return q == std::string::npos ? std::string() : req.target.substr(q + 1);
+  static std::chrono::system_clock::time_point now() { return std::chrono::system_clock::now(); }
+
+  api::CredentialLookup lookup() const {
+    return [this](std::string_view vendor, std::string_view id) -> const api::Credential* {
+      for (const auto& c : keys_) {
+        if (c.vendor == vendor && c.id == id) return &c;
+      }
+      return nullptr;
+    };
+  }
+
+  const CredentialConfig* find(std::string_view type, std::string_view id) const {
+    for (const auto& c : options_.credentials) {
+      if (c.type == type && c.id == id) return &c;
+    }
+    return nullptr;
+  }
+
+  // A verified Tencent or Aliyun key: its APIs (by action or by API name), then its rate.
+  std::optional<Refusal> admit_vendor(const CredentialConfig* cred, std::string_view action, std::string_view api,
+                                      RequestRecord& record) {
+    record.credential = "key:" + cred->id;
+    if (!listed(cred->apis, std::string(action)) && !listed(cred->apis, std::string(api))) {
+      return Refusal{api::huawei_codes::kApiNotEnabled,
+                     "The action " + std::string(action) + " is not enabled for this key"};
+    }
+    return admit(*cred);
+  }
+
+  // One rate limiter for the three front doors, keyed by credential.
+  std::optional<Refusal> admit(const CredentialConfig& cred) {
+    const double rate = cred.rate_limit_rps > 0 ? cred.rate_limit_rps : options_.rate_limit_rps;
+    if (!limiter_.allow(cred.type + ":" + cred.id, rate, std::max(1.0, options_.rate_limit_burst))) {
+      return Refusal{api::huawei_codes::kThrottled, "The throttling threshold has been reached: slow down"};
+    }
+    return std::nullopt;
   }
 
   static bool listed(const std::vector<std::string>& list, const std::string& value) {
@@ -261,7 +389,8 @@ class Service {
   ServerOptions options_;
   WorkerPool pool_;
   api::UrlFetcher fetcher_;
-  std::vector<api::Credential> aksk_;
+  std::vector<api::Credential> keys_;
+  api::NonceCache nonces_;
   RateLimiter limiter_;
   Metrics metrics_;
   AccessLog log_;
@@ -287,104 +416,201 @@ void finish(Service& service, httplib::Response& res, RequestRecord& record) {
   service.log().write(record);
 }
 
-bool is_json_content_type(const std::string& value) {
-  std::string v;
-  for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return v.rfind("application/json", 0) == 0;
+std::string lowercase(std::string v) {
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v;
 }
 
-void handle_huawei(Service& service, const httplib::Request& req, httplib::Response& res,
-                   const httplib::ContentReader& reader) {
-  RequestRecord record;
-  record.id = new_request_id();
-  record.method = req.method;
-  service.metrics().in_flight()++;
-  const auto leave = [&] {
-    finish(service, res, record);
-    service.metrics().in_flight()--;
-  };
-  const auto route = api::parse_huawei_path(req.path);
-  const api::HuaweiApi* known = route ? api::find_huawei_api(route->api) : nullptr;
-  if (known) record.api = route->api;
-  if (!known) {
-    send(res,
-         error_outcome(api::huawei_codes::kNotFound,
-                       "The API does not exist: use POST /v2/{project_id}/ocr/<api> with one of the documented APIs"),
-         record);
-    return leave();
-  }
-  if (req.get_header_value("Content-Encoding") != "" && req.get_header_value("Content-Encoding") != "identity") {
-    send(res,
-         error_outcome(codes::kInvalidParameter, "Content-Encoding is not supported: send the JSON body uncompressed"),
-         record);
-    return leave();
-  }
-  if (!is_json_content_type(req.get_header_value("Content-Type"))) {
-    send(res, error_outcome(codes::kInvalidParameter, "Content-Type must be application/json"), record);
-    return leave();
-  }
-  // Content-Length is checked before a byte of the body is read.
+bool is_json_content_type(const std::string& value) { return lowercase(value).rfind("application/json", 0) == 0; }
+
+// The body, read only once its declared length is acceptable; a Refusal (ModelArts.4104) otherwise.
+std::optional<Refusal> read_body(Service& service, const httplib::Request& req, const httplib::ContentReader& reader,
+                                 std::string& body, httplib::Response& res) {
+  const long long limit = service.options().max_body_bytes;
   const std::string length = req.get_header_value("Content-Length");
   const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
   if (!chunked) {
     char* end = nullptr;
     const long long n = length.empty() ? -1 : std::strtoll(length.c_str(), &end, 10);
     if (length.empty() || *end != '\0' || n < 0) {
-      send(res,
-           error_outcome(api::huawei_codes::kContentLength,
-                         "Invalid Request Content Length: send a Content-Length header"),
-           record);
       res.set_header("Connection", "close");
-      return leave();
+      return Refusal{api::huawei_codes::kContentLength,
+                     "Invalid Request Content Length: send a Content-Length header"};
     }
-    if (n > service.options().max_body_bytes) {
-      send(res,
-           error_outcome(api::huawei_codes::kContentLength,
-                         "Invalid Request Content Length: the body may not exceed 10 MB of base64 image data"),
-           record);
+    if (n > limit) {
       res.set_header("Connection", "close");
-      return leave();
+      return Refusal{api::huawei_codes::kContentLength,
+                     "Invalid Request Content Length: the body may not exceed 10 MB of image data"};
     }
   }
-  std::string body;
   bool too_big = false;
   reader([&](const char* data, size_t n) {
-    if (body.size() + n > static_cast<size_t>(service.options().max_body_bytes)) {
+    if (body.size() + n > static_cast<size_t>(limit)) {
       too_big = true;
       return false;
     }
     body.append(data, n);
     return true;
   });
-  record.bytes_in = body.size();
   if (too_big) {
-    send(res,
-         error_outcome(api::huawei_codes::kContentLength,
-                       "Invalid Request Content Length: the body is larger than 10 MB"),
-         record);
     res.set_header("Connection", "close");
-    return leave();
+    return Refusal{api::huawei_codes::kContentLength, "Invalid Request Content Length: the body is larger than 10 MB"};
   }
-  if (auto denied = service.authenticate(req, *route, body, record)) {
-    send(res, *denied, record);
-    return leave();
+  return std::nullopt;
+}
+
+// What a front door found in a request: the API it names (for logs, metrics and credentials), or
+// why it cannot be served, and the work once the body is in.
+struct Routed {
+  std::string api;
+  std::string action;  // the vendor's name for it (Tencent, Aliyun)
+  std::optional<Refusal> refusal;
+};
+
+Routed route_huawei(const httplib::Request& req) {
+  const auto route = api::parse_huawei_path(req.path);
+  const api::HuaweiApi* known = route ? api::find_huawei_api(route->api) : nullptr;
+  if (!known) {
+    return {"-", "", Refusal{api::huawei_codes::kNotFound,
+                             "The API does not exist: use POST /v2/{project_id}/ocr/<api> with one of the documented "
+                             "APIs"}};
   }
-  if (!known->built) {
-    send(res,
-         error_outcome(api::huawei_codes::kApiNotEnabled,
-                       "Request api error! The API " + route->api + " is not available on this server yet"),
-         record);
-    return leave();
+  if (!is_json_content_type(req.get_header_value("Content-Type")))
+    return {route->api, "", Refusal{codes::kInvalidParameter, "Content-Type must be application/json"}};
+  return {route->api, route->api, std::nullopt};
+}
+
+Routed route_tencent(const httplib::Request& req) {
+  const std::string action = req.get_header_value("X-TC-Action");
+  const api::TencentAction* known = api::find_tencent_action(action);
+  if (!known) {
+    return {"-", action, Refusal{api::tencent_codes::kInvalidAction,
+                                 "The action is not served here: use PermitOCR, MainlandPermitOCR, MLIDPassportOCR or "
+                                 "GeneralBasicOCR"}};
   }
-  if (!service.ready()) {
-    send(res,
-         error_outcome(api::huawei_codes::kServiceUnavailable, "The service is starting or stopping: retry shortly"),
-         record);
-    return leave();
+  const std::string api(known->api);
+  if (req.get_header_value("X-TC-Version") != api::kTencentVersion)
+    return {api, action, Refusal{api::tencent_codes::kNoSuchVersion, "X-TC-Version must be 2018-11-19"}};
+  if (!is_json_content_type(req.get_header_value("Content-Type")))
+    return {api, action,
+            Refusal{api::tencent_codes::kInvalidParameter, "Content-Type must be application/json (TC3-HMAC-SHA256)"}};
+  return {api, action, std::nullopt};
+}
+
+Routed route_aliyun(const httplib::Request& req) {
+  const std::string action = req.get_header_value("x-acs-action");
+  const api::AliyunAction* known = api::find_aliyun_action(action);
+  if (!known) {
+    return {"-", action, Refusal{api::aliyun_codes::kInvalidAction,
+                                 "Specified api is not found: use RecognizeExitEntryPermitToMainland, "
+                                 "RecognizeExitEntryPermitToHK, RecognizePassport or RecognizeGeneral"}};
+  }
+  const std::string api(known->api);
+  if (req.get_header_value("x-acs-version") != api::kAliyunVersion)
+    return {api, action, Refusal{api::aliyun_codes::kInvalidVersion, "x-acs-version must be 2021-07-07"}};
+  return {api, action, std::nullopt};
+}
+
+// The body parsed into work by each door's contract.
+Work prepare_work(Vendor vendor, const httplib::Request& req, const Routed& routed, std::string body,
+                  const OcrEngine& engine) {
+  Work work;
+  if (vendor == Vendor::Aliyun) {
+    const auto query = api::decode_query(raw_query(req));
+    if (!query) throw Error(api::aliyun_codes::kInvalidParameter, "The query string has an invalid percent-escape");
+    api::AliyunJob job =
+        api::prepare_aliyun_job(*api::find_aliyun_action(routed.action), *query, !body.empty(), engine);
+    work.job = std::move(job.job);
+    work.url = std::move(job.url);
+    work.image_bytes = std::move(body);
+    return work;
+  }
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(api::huawei_codes::kJsonFormat, "The JSON format of the input data is incorrect");
+  }
+  if (vendor == Vendor::Tencent) {
+    api::TencentJob job = api::prepare_tencent_job(*api::find_tencent_action(routed.action), json, engine);
+    work.job = std::move(job.job);
+    work.image_base64 = std::move(job.image_base64);
+    work.url = std::move(job.url);
+    return work;
+  }
+  const api::ImageSource source = api::parse_image_source(json);
+  work.job = api::prepare_huawei_job(routed.api, json, engine);
+  work.image_base64 = source.image;
+  work.url = source.url;
+  return work;
+}
+
+void handle(Service& service, Vendor vendor, const httplib::Request& req, httplib::Response& res,
+            const httplib::ContentReader& reader) {
+  RequestRecord record;
+  record.id = new_request_id(vendor);
+  record.vendor = vendor_name(vendor);
+  record.method = req.method;
+  service.metrics().in_flight()++;
+  const auto answer = [&](const Outcome& out) {
+    send(res, out, record);
+    finish(service, res, record);
+    service.metrics().in_flight()--;
+  };
+  const auto refuse = [&](const Refusal& r) { answer(error_outcome(vendor, r.code, r.message, record.id)); };
+
+  const Routed routed = vendor == Vendor::Huawei    ? route_huawei(req)
+                        : vendor == Vendor::Tencent ? route_tencent(req)
+                                                    : route_aliyun(req);
+  record.api = routed.api;
+  if (routed.refusal) return refuse(*routed.refusal);
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && encoding != "identity")
+    return refuse({codes::kInvalidParameter, "Content-Encoding is not supported: send the body uncompressed"});
+  std::string body;
+  if (auto r = read_body(service, req, reader, body, res)) return refuse(*r);
+  record.bytes_in = body.size();
+
+  std::optional<Refusal> denied;
+  if (vendor == Vendor::Huawei) {
+    denied = service.authenticate_huawei(req, *api::parse_huawei_path(req.path), body, record);
+  } else if (vendor == Vendor::Tencent) {
+    denied = service.authenticate_tencent(req, body, routed.action, routed.api, record);
+  } else {
+    denied = service.authenticate_aliyun(req, body, routed.action, routed.api, record);
+  }
+  if (denied) return refuse(*denied);
+  if (!api::find_huawei_api(routed.api)->built) {
+    return refuse({api::huawei_codes::kApiNotEnabled,
+                   "Request api error! The API " + routed.api + " is not available on this server yet"});
+  }
+  if (!service.ready())
+    return refuse({api::huawei_codes::kServiceUnavailable, "The service is starting or stopping: retry shortly"});
+  Work work;
+  try {
+    work = prepare_work(vendor, req, routed, std::move(body), service.engine());
+  } catch (const Error& e) {
+    return answer(error_outcome(vendor, e, record.id));
   }
   const auto deadline = record.start + std::chrono::milliseconds(service.options().deadline_ms);
-  send(res, service.recognize(route->api, body, record, deadline), record);
-  leave();
+  answer(service.recognize(vendor, std::move(work), record, deadline));
+}
+
+// POST / carries the action in a header: X-TC-Action (Tencent) or x-acs-action (Aliyun).
+void handle_root(Service& service, const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& reader) {
+  if (req.has_header("X-TC-Action")) return handle(service, Vendor::Tencent, req, res, reader);
+  if (req.has_header("x-acs-action")) return handle(service, Vendor::Aliyun, req, res, reader);
+  RequestRecord record;
+  record.id = new_request_id();
+  record.method = req.method;
+  send(res,
+       error_outcome(Vendor::Huawei, api::huawei_codes::kNotFound,
+                     "POST / needs X-TC-Action (Tencent) or x-acs-action (Aliyun); Huawei APIs are at "
+                     "/v2/{project_id}/ocr/<api>",
+                     record.id),
+       record);
+  finish(service, res, record);
 }
 
 // SIGTERM/SIGINT are handled by one thread that waits for them: stop accepting, finish what is
@@ -453,7 +679,10 @@ int run_server(const std::vector<std::string>& args) {
                     "text/plain; version=0.0.4");
   });
   http.Post(R"(/v2/.*)", [&](const httplib::Request& req, httplib::Response& res,
-                             const httplib::ContentReader& reader) { handle_huawei(*service, req, res, reader); });
+                             const httplib::ContentReader& reader) { handle(*service, Vendor::Huawei, req, res, reader); });
+  http.Post("/", [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    handle_root(*service, req, res, reader);
+  });
   // Anything else gets a JSON error, never an HTML page.
   http.set_error_handler([&](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;

@@ -89,6 +89,9 @@ const std::vector<Option>& option_table() {
        [](const ServerOptions& o) { return std::to_string(o.rate_limit_burst); }},
       {"auth_window_s", "OCRSERVE_AUTH_WINDOW_S", "how far a signed request's date may be from the server's clock",
        INT_OPTION(auth_window_s, 1, 366 * 24 * 3600)},
+      {"tencent_auth_window_s", "OCRSERVE_TENCENT_AUTH_WINDOW_S",
+       "how far a Tencent request's X-TC-Timestamp may be from the server's clock",
+       INT_OPTION(tencent_auth_window_s, 1, 366 * 24 * 3600)},
       {"url_timeout_ms", "OCRSERVE_URL_TIMEOUT_MS", "total time allowed to fetch an image url",
        INT_OPTION(url_timeout_ms, 100, 600000)},
       {"url_allow", "OCRSERVE_URL_ALLOW", "comma-separated CIDRs (optionally :port) that url may reach although private",
@@ -130,11 +133,21 @@ void apply_config_file(ServerOptions& o, const std::string& path) {
         } else if (cred.type == "huawei_aksk") {
           cred.id = c.value("ak", "");
           cred.secret = c.value("sk", "");
+        } else if (cred.type == "tencent") {
+          cred.id = c.value("secret_id", "");
+          cred.secret = c.value("secret_key", "");
+        } else if (cred.type == "aliyun") {
+          cred.id = c.value("access_key_id", "");
+          cred.secret = c.value("access_key_secret", "");
         } else {
-          throw std::invalid_argument("credential type must be \"token\" or \"huawei_aksk\", got \"" + cred.type + "\"");
+          throw std::invalid_argument(
+              "credential type must be \"token\", \"huawei_aksk\", \"tencent\" or \"aliyun\", got \"" + cred.type +
+              "\"");
         }
-        if (cred.id.empty() || (cred.type == "huawei_aksk" && cred.secret.empty())) {
-          throw std::invalid_argument("a " + cred.type + " credential needs its token / ak and sk");
+        if (cred.id.empty() || (cred.type != "token" && cred.secret.empty())) {
+          throw std::invalid_argument("a " + cred.type +
+                                      " credential needs its token, ak and sk, secret_id and secret_key, or "
+                                      "access_key_id and access_key_secret");
         }
         if (c.contains("projects")) cred.projects = c["projects"].get<std::vector<std::string>>();
         if (c.contains("apis")) cred.apis = c["apis"].get<std::vector<std::string>>();

@@ -7,11 +7,11 @@
 namespace ocrserve::server {
 
 struct CredentialConfig {
-  std::string type;                  // "token" | "huawei_aksk"
-  std::string id;                    // the token itself, or the access key
-  std::string secret;                // the secret key (AK/SK)
+  std::string type;                  // "token" | "huawei_aksk" | "tencent" | "aliyun"
+  std::string id;                    // the token itself, or the key id (AK, SecretId, AccessKeyId)
+  std::string secret;                // the secret key (SK, SecretKey, AccessKeySecret)
   std::vector<std::string> projects = {"*"};
-  std::vector<std::string> apis = {"*"};
+  std::vector<std::string> apis = {"*"};  // Huawei API names; Tencent/Aliyun keys also take actions
   double rate_limit_rps = 0;         // 0: the server-wide default
 };
 
@@ -27,7 +27,8 @@ struct ServerOptions {
   double rate_limit_rps = 0;         // per credential; 0: unlimited
   double rate_limit_burst = 20;
   int url_timeout_ms = 10000;
-  int auth_window_s = 900;           // accepted clock difference of signed requests
+  int auth_window_s = 900;           // accepted clock difference of Huawei and Aliyun signed requests
+  int tencent_auth_window_s = 300;   // Tencent's: its documented 5 minutes
   std::vector<std::string> url_allow;
   std::string model_dir;
   std::string config_file;

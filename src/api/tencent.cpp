@@ -79,7 +79,7 @@ int percent(float confidence) { return static_cast<int>(std::lround(std::clamp(c
 double tencent_angle(float direction) {
   if (direction < 0) return 0;
   const double d = std::fmod(direction, 360.0);
-  return d > 180 ? d - 360 : d;
+  return std::round((d > 180 ? d - 360 : d) * 100) / 100;
 }
 
 json general_basic_response(const GeneralTextResult& r, const DecodedImage& image) {

@@ -269,7 +269,17 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   const auto read_line = [](const Quad& q) { return !is_long_small_print(q); };
   UprightCard card = rectify_card(bgr, engine, read_line);
   std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
-  const Classification c = classify(*text);
+  Classification c = classify(*text);
+  if (!c.found && card.location.from_edges) {
+    // The edges outlined something card-shaped inside the card (a scan whose card fills the frame
+    // has no outer edge): read the whole frame; the labels place the card from there.
+    const float w = static_cast<float>(bgr.cols), h = static_cast<float>(bgr.rows);
+    CardLocation frame;
+    frame.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+    card = rectify_card(bgr, frame, engine, read_line);
+    text.emplace(card.text, label_words);
+    c = classify(*text);
+  }
   if (!c.found) {
     throw Error(codes::kImageNotSupported,
                 std::string("No ") + (exit_entry_family ? "exit-entry permit" : "mainland travel permit") +

@@ -11,6 +11,7 @@
 #include "api/crypto.h"
 #include "api/signature.h"
 #include "ocrserve/image_intake.h"
+#include "http_support.h"
 #include "server_process.h"
 
 namespace ocrserve::test {
@@ -28,13 +29,6 @@ std::string file_base64(const std::string& path) {
 const std::string& sample_base64() {
   static const std::string b64 = file_base64(std::string(OCRSERVE_TEST_FIXTURES) + "/sample_receipt.png");
   return b64;
-}
-
-std::string config_file(const nlohmann::json& config) {
-  static int n = 0;
-  const std::string path = "/tmp/ocrserve_it_config_" + std::to_string(getpid()) + "_" + std::to_string(n++) + ".json";
-  std::ofstream(path) << config.dump();
-  return path;
 }
 
 const nlohmann::json kCredentials = {
@@ -325,20 +319,6 @@ namespace {
 
 // The requests the official Huawei SDK sent (shared/compat vectors), replayed byte for byte. Their
 // dates are in the past, so the server is told to accept a clock difference that covers them.
-nlohmann::json vector(const std::string& name) {
-  std::ifstream in(std::string(OCRSERVE_TEST_FIXTURES) + "/compat/" + name);
-  return nlohmann::json::parse(in);
-}
-
-std::string header(const nlohmann::json& v, const std::string& name) {
-  for (const auto& h : v["request"]["raw_headers"]) {
-    std::string key = h[0];
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (key == name) return h[1];
-  }
-  return {};
-}
-
 Reply replay(const ServerProcess& server, const nlohmann::json& v, std::string body, std::string path = "") {
   httplib::Headers headers;
   for (const auto& h : v["request"]["raw_headers"]) {
@@ -351,10 +331,8 @@ Reply replay(const ServerProcess& server, const nlohmann::json& v, std::string b
 }
 
 TEST(HuaweiSdkVectors, CapturedRequestsVerifyAndTamperedOnesDoNot) {
-  const auto v = vector("huawei-RecognizeGeneralText.json");
-  std::tm tm{};
-  strptime(header(v, "x-sdk-date").c_str(), "%Y%m%dT%H%M%SZ", &tm);
-  const long age = static_cast<long>(std::time(nullptr) - timegm(&tm));
+  const auto v = compat_vector("huawei-RecognizeGeneralText.json");
+  const long age = seconds_since(vector_header(v, "x-sdk-date"), "%Y%m%dT%H%M%SZ");
   const nlohmann::json config = {
       {"credentials", {{{"type", "huawei_aksk"}, {"ak", v["credentials"]["ak"]}, {"sk", v["credentials"]["sk"]}}}}};
   ServerProcess server(
@@ -376,14 +354,14 @@ TEST(HuaweiSdkVectors, CapturedRequestsVerifyAndTamperedOnesDoNot) {
   for (const auto& [name, expected] : {std::pair{"huawei-RecognizeExitEntryPermit.json", "AIS.0104"},
                                        std::pair{"huawei-RecognizeMainlandTravelPermit.json", "AIS.0104"},
                                        std::pair{"huawei-RecognizePassport.json", "AIS.0104"}}) {
-    const auto other = vector(name);
+    const auto other = compat_vector(name);
     const Reply r = replay(server, other, other["request"]["body"]["text"]);
     EXPECT_EQ(code(r), expected) << name << " " << r.body.dump();
   }
 }
 
 TEST(HuaweiSdkVectors, CapturedRequestsAreStaleForTheDefaultWindow) {
-  const auto v = vector("huawei-RecognizeGeneralText.json");
+  const auto v = compat_vector("huawei-RecognizeGeneralText.json");
   const nlohmann::json config = {
       {"credentials", {{{"type", "huawei_aksk"}, {"ak", v["credentials"]["ak"]}, {"sk", v["credentials"]["sk"]}}}}};
   ServerProcess server({"--config", config_file(config)});

@@ -113,7 +113,7 @@ json permit_data(const PermitResult& r, const DecodedImage& image, bool mainland
 json passport_data(const PassportResult& r, const DecodedImage& image) {
   const VendorPassportFields f(r);
   const std::string surname = f.text("surname"), given = f.text("given_name");
-  json data = {{"passportType", f.text("passport_type")},
+  json data = {{"passportType", f.document_type()},
                {"countryCode", f.text("country_code")},
                {"passportNumber", f.text("passport_number")},
                {"nameEn", given.empty() ? surname : surname + " " + given},

@@ -174,7 +174,7 @@ json passport_response(const PassportResult& r) {
                  {"Sex", ""},        {"DateOfIssuance", ""},   {"DateOfExpiration", ""}, {"Signature", ""},
                  {"IssuePlace", ""}, {"IssuingAuthority", ""}, {"BirthPlace", ""}};
   if (r.chinese) {  // the visual zone was read under its labels
-    visual = {{"Type", f.text("passport_type")},
+    visual = {{"Type", f.document_type()},
               {"IssuingCountry", f.text("country_code")},
               {"PassportID", f.text("passport_number")},
               {"Surname", surname},
@@ -204,7 +204,7 @@ json passport_response(const PassportResult& r) {
           {"CodeCrc", f.text("machine_code2")},
           {"Surname", surname},
           {"GivenName", given},
-          {"Type", f.text("passport_type")},
+          {"Type", f.document_type()},
           {"PassportRecognizeInfos", std::move(visual)},
           {"WarnCardInfos", json::array()}};
 }

@@ -48,6 +48,13 @@ class VendorPassportFields {
     while (!code.empty() && code.back() == '<') code.pop_back();
     return code;
   }
+  // The document type: the field when read, else the machine zone's first characters ("P").
+  std::string document_type() const {
+    if (std::string type = text("passport_type"); !type.empty()) return type;
+    std::string code = text("machine_code").substr(0, 2);
+    while (!code.empty() && code.back() == '<') code.pop_back();
+    return code;
+  }
   // "1990-01-01" -> "19900101".
   std::string compact_date(const std::string& name) const {
     std::string date = text(name);

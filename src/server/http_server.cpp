@@ -58,6 +58,8 @@ std::string new_request_id(Vendor vendor = Vendor::Huawei) {
                 static_cast<unsigned long long>(rng()));
   if (vendor == Vendor::Huawei) return hex;
   std::string id(hex);
+  id[12] = '4';                        // a version-4 (random) UUID
+  id[16] = "89ab"[(id[16] - '0') & 3];  // its variant bits
   for (const size_t at : {20, 16, 12, 8}) id.insert(at, "-");
   if (vendor == Vendor::Aliyun) {
     for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

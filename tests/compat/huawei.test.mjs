@@ -4,68 +4,32 @@
 // credentials.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { startServer, huaweiClient, HUAWEI } from './server.mjs';
 
 const require = createRequire(import.meta.url);
-const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core');
-const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder');
 const { ClientRequestException } = require('@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException');
 
 const here = dirname(fileURLToPath(import.meta.url));
-const binary = process.env.OCRSERVE_BINARY ?? join(here, '../../build/ocrserve');
 const sample = readFileSync(join(here, '../fixtures/sample_receipt.png')).toString('base64');
-const AK = 'HWAKEXAMPLE', SK = 'HWSKEXAMPLE', PROJECT = '0123456789abcdef0123456789abcdef';
 
-let server, endpoint;
+let server;
 
-// What a generated OcrClient does with its HcClient.
-class OcrClient {
-  constructor(hcClient) { this.hcClient = hcClient; }
-  recognizeGeneralText(body) {
-    return this.hcClient.sendRequest({
-      method: 'POST', url: '/v2/{project_id}/ocr/general-text', contentType: 'application/json;charset=UTF-8',
-      headers: {}, queryParams: {}, pathParams: {}, data: body,
-    });
-  }
-}
-
-function client(sk = SK) {
-  const credentials = new BasicCredentials().withAk(AK).withSk(sk).withProjectId(PROJECT);
-  return new ClientBuilder((hc) => new OcrClient(hc)).withCredential(credentials).withEndpoint(endpoint).build();
+// The generated OcrClient's request shape lives in server.mjs (huaweiClient).
+function client(sk = HUAWEI.sk) {
+  return huaweiClient(server.endpoint, { sk });
 }
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ocrserve-compat-'));
-  const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({
-    credentials: [{ type: 'huawei_aksk', ak: AK, sk: SK, projects: [PROJECT] }],
-  }));
-  server = spawn(binary, ['serve', '--port', '0', '--config', config], {
-    stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+  server = await startServer({
+    credentials: [{ type: 'huawei_aksk', ak: HUAWEI.ak, sk: HUAWEI.sk, projects: [HUAWEI.project] }],
   });
-  const port = await new Promise((resolve, reject) => {
-    server.stdout.once('data', (d) => {
-      const m = /:(\d+)\s*$/.exec(d.toString());
-      m ? resolve(Number(m[1])) : reject(new Error(`unexpected start line: ${d}`));
-    });
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  endpoint = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${endpoint}/readyz`)).status === 200) return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('server never became ready');
 });
 
-after(() => server?.kill('SIGTERM'));
+after(() => server?.stop());
 
 test('general-text through the official SDK returns the parsed result', async () => {
   const result = await client().recognizeGeneralText({ image: sample, return_markdown_result: true });

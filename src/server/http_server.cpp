@@ -1,6 +1,10 @@
 #include "server/http_server.h"
 
 #include <malloc.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -25,6 +29,7 @@
 #include "api/tencent.h"
 #include "api/url_fetcher.h"
 #include "ocrserve/error.h"
+#include "server/connection_threads.h"
 #include "server/metrics.h"
 #include "server/options.h"
 #include "server/worker_pool.h"
@@ -615,6 +620,22 @@ void handle_root(Service& service, const httplib::Request& req, httplib::Respons
   finish(service, res, record);
 }
 
+// Debian's libcpp-httplib is built with a listen backlog of 5, so a burst of clients waits on SYN
+// retries. Linux takes a second listen() on the bound socket as a new backlog; the fd is checked to
+// be our listening socket first.
+void widen_listen_backlog(int fd, int port) {
+  int accepting = 0;
+  socklen_t size = sizeof accepting;
+  sockaddr_storage address{};
+  socklen_t address_size = sizeof address;
+  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &size) != 0 || !accepting ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_size) != 0)
+    return;
+  const int bound = address.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port)
+                                                  : ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+  if (bound == port) ::listen(fd, 1024);
+}
+
 // SIGTERM/SIGINT are handled by one thread that waits for them: stop accepting, finish what is
 // in flight, exit.
 sigset_t termination_signals() {
@@ -651,6 +672,11 @@ int run_server(const std::vector<std::string>& args) {
   // glibc gives every thread that allocates its own arena; with dozens of connection threads the
   // freed memory is spread over arenas it never returns from. Two arenas keep RSS flat.
   mallopt(M_ARENA_MAX, 2);
+  // A thread and a socket per connection: take every file descriptor the hard limit allows.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   const sigset_t signals = termination_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // every thread created from here inherits the mask
 
@@ -662,7 +688,9 @@ int run_server(const std::vector<std::string>& args) {
     return 2;
   }
   httplib::Server http;
-  http.new_task_queue = [n = options.http_threads] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
+  http.new_task_queue = [n = options.http_threads] {
+    return new ConnectionThreads(static_cast<size_t>(n), std::chrono::seconds(30));
+  };
   http.set_read_timeout(std::chrono::seconds(20));
   http.set_write_timeout(std::chrono::seconds(20));
   http.set_keep_alive_timeout(5);
@@ -714,12 +742,18 @@ int run_server(const std::vector<std::string>& args) {
     res.set_content(api::huawei_error_body(codes::kRecognitionFailed, "Internal error"), "application/json");
   });
 
+  int listening_fd = -1;
+  http.set_socket_options([&listening_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening_fd = sock;
+  });
   const int port = options.port == 0 ? http.bind_to_any_port(options.host)
                                      : (http.bind_to_port(options.host, options.port) ? options.port : -1);
   if (port < 0) {
     std::cerr << "ocrserve serve: cannot bind " << options.host << ":" << options.port << "\n";
     return 2;
   }
+  widen_listen_backlog(listening_fd, port);
   std::printf("ocrserve listening on http://%s:%d\n", options.host.c_str(), port);
   std::fflush(stdout);
 

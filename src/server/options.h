@@ -21,7 +21,7 @@ struct ServerOptions {
   int workers = 0;                   // 0: one per core
   int threads_per_request = 1;
   int queue_capacity = 16;           // requests waiting for a worker before 429
-  int http_threads = 32;
+  int http_threads = 2048;           // connections served at once (threads made on demand)
   int deadline_ms = 30000;
   long long max_body_bytes = 10 * 1024 * 1024 + 64 * 1024;  // 10 MB of base64 plus the JSON around it
   double rate_limit_rps = 0;         // per credential; 0: unlimited

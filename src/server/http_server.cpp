@@ -32,6 +32,7 @@
 #include "server/connection_threads.h"
 #include "server/metrics.h"
 #include "server/options.h"
+#include "server/peer_socket.h"
 #include "server/worker_pool.h"
 
 namespace ocrserve::server {
@@ -290,7 +291,10 @@ class Service {
   }
 
   // Fetches a url when the image is one, then runs decode + recognition on a worker.
-  Outcome recognize(Vendor vendor, Work work, RequestRecord& record, Clock::time_point deadline) {
+  // `client` is probed before work that had to wait in the queue: a client that has gone does not
+  // keep the workers from those still waiting.
+  Outcome recognize(Vendor vendor, Work work, RequestRecord& record, Clock::time_point deadline,
+                    const ConnectionAddress& client) {
     try {
       if (work.url) {
         const auto t0 = Clock::now();
@@ -304,10 +308,12 @@ class Service {
     auto promise = std::make_shared<std::promise<Outcome>>();
     auto future = promise->get_future();
     const auto admitted = Clock::now();
-    auto task = [this, vendor, promise, admitted, deadline, id = record.id, work = std::move(work)]() mutable {
+    auto task = [this, vendor, promise, admitted, deadline, client, id = record.id, work = std::move(work)]() mutable {
       Outcome out;
       try {
-        if (Clock::now() >= deadline) {
+        if (Clock::now() - admitted > kProbeAfterQueueWait && client_gone(client)) {
+          out = {499, "", "client_closed_request"};  // nobody to answer; the status is for the log
+        } else if (Clock::now() >= deadline) {
           out = error_outcome(vendor, api::huawei_codes::kBackendTimeout,
                               "Backend service timeout: the request waited too long", id);
         } else {
@@ -348,6 +354,13 @@ class Service {
     out.decode_ms = ms_between(t0, t1);
     out.infer_ms = ms_between(t1, t2);
     return out;
+  }
+
+  static constexpr std::chrono::milliseconds kProbeAfterQueueWait{20};
+
+  static bool client_gone(const ConnectionAddress& client) {
+    const auto fd = find_peer_socket(client);
+    return fd && peer_gone(*fd);
   }
 
   static std::chrono::system_clock::time_point now() { return std::chrono::system_clock::now(); }
@@ -430,6 +443,17 @@ std::string lowercase(std::string v) {
 
 bool is_json_content_type(const std::string& value) { return lowercase(value).rfind("application/json", 0) == 0; }
 
+ConnectionAddress address_of(const httplib::Request& req) {
+  return {req.local_addr, req.local_port, req.remote_addr, req.remote_port};
+}
+
+// After a refusal mid-body the connection must not be read on: httplib would parse the rest of the
+// body as further requests (and it ignores a "Connection: close" set by the handler).
+void close_after_answer(const httplib::Request& req, httplib::Response& res) {
+  res.set_header("Connection", "close");
+  if (const auto fd = find_peer_socket(address_of(req))) stop_reading(*fd);
+}
+
 // The body, read only once its declared length is acceptable; a Refusal (ModelArts.4104) otherwise.
 std::optional<Refusal> read_body(Service& service, const httplib::Request& req, const httplib::ContentReader& reader,
                                  std::string& body, httplib::Response& res) {
@@ -440,12 +464,12 @@ std::optional<Refusal> read_body(Service& service, const httplib::Request& req, 
     char* end = nullptr;
     const long long n = length.empty() ? -1 : std::strtoll(length.c_str(), &end, 10);
     if (length.empty() || *end != '\0' || n < 0) {
-      res.set_header("Connection", "close");
+      close_after_answer(req, res);
       return Refusal{api::huawei_codes::kContentLength,
                      "Invalid Request Content Length: send a Content-Length header"};
     }
     if (n > limit) {
-      res.set_header("Connection", "close");
+      close_after_answer(req, res);
       return Refusal{api::huawei_codes::kContentLength,
                      "Invalid Request Content Length: the body may not exceed 10 MB of image data"};
     }
@@ -460,7 +484,7 @@ std::optional<Refusal> read_body(Service& service, const httplib::Request& req, 
     return true;
   });
   if (too_big) {
-    res.set_header("Connection", "close");
+    close_after_answer(req, res);
     return Refusal{api::huawei_codes::kContentLength, "Invalid Request Content Length: the body is larger than 10 MB"};
   }
   return std::nullopt;
@@ -600,7 +624,7 @@ void handle(Service& service, Vendor vendor, const httplib::Request& req, httpli
     return answer(error_outcome(vendor, e, record.id));
   }
   const auto deadline = record.start + std::chrono::milliseconds(service.options().deadline_ms);
-  answer(service.recognize(vendor, std::move(work), record, deadline));
+  answer(service.recognize(vendor, std::move(work), record, deadline, address_of(req)));
 }
 
 // POST / carries the action in a header: X-TC-Action (Tencent) or x-acs-action (Aliyun).

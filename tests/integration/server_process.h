@@ -83,6 +83,15 @@ class ServerProcess {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+  // -1 while the process runs; its exit status (or 128 + signal) once it has ended by itself.
+  int exit_status_if_exited() {
+    if (pid_ <= 0) return exit_status_;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) != pid_) return -1;
+    pid_ = -1;
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return exit_status_;
+  }
   std::string log() const {
     std::ifstream in(log_path_);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

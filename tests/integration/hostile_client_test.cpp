@@ -123,12 +123,12 @@ class HostileClients : public ::testing::Test {
     ADD_FAILURE() << "admitted work did not drain within 5 s";
   }
 
-  // The server is alive and a normal request takes at most three times the usual (plus 500 ms of
-  // scheduling noise on a shared 2-core machine).
+  // The server is alive and a normal request takes at most four times the usual plus a second (a
+  // shared 2-core machine, other tests running beside; starvation shows as tens of seconds).
   static void expect_still_serving(const char* after) {
     wait_until_idle();
     const double ms = normal_request();
-    EXPECT_LT(ms, 3 * usual_ms_ + 500) << "after " << after << " (usual " << usual_ms_ << " ms)";
+    EXPECT_LT(ms, 4 * usual_ms_ + 1000) << "after " << after << " (usual " << usual_ms_ << " ms)";
     EXPECT_EQ(server_->exit_status_if_exited(), -1) << "the server died after " << after;
   }
 

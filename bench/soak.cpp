@@ -196,8 +196,9 @@ int main(int argc, char** argv) {
     });
   }
 
-  std::printf("| minute | requests | rps | ok | expected errors | 429 (queue full) | unexpected | p99 ms | RSS MB |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| minute | requests | rps | ok | expected errors | errors by code | 429 (queue full) | unexpected | p99 ms "
+              "| RSS MB |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   std::vector<long> rss;
   long total_unexpected = 0, total = 0;
   bool alive = true;
@@ -215,9 +216,11 @@ int main(int argc, char** argv) {
     alive = waitpid(pid, nullptr, WNOHANG) == 0 && rss.back() > 0;
     total += done.requests;
     total_unexpected += done.unexpected;
-    std::printf("| %.2f | %ld | %.1f | %ld | %ld | %ld | %ld | %.0f | %.1f |\n", t / 60.0, done.requests,
-                static_cast<double>(done.requests) / interval, done.ok, done.expected_errors, done.throttled,
-                done.unexpected, p99, rss.back() / 1024.0);
+    std::string by_code;
+    for (const auto& [code, n] : done.codes) by_code += (by_code.empty() ? "" : " ") + code + ":" + std::to_string(n);
+    std::printf("| %.2f | %ld | %.1f | %ld | %ld | %s | %ld | %ld | %.0f | %.1f |\n", t / 60.0, done.requests,
+                static_cast<double>(done.requests) / interval, done.ok, done.expected_errors, by_code.c_str(),
+                done.throttled, done.unexpected, p99, rss.back() / 1024.0);
     std::fflush(stdout);
   }
   stop = true;

@@ -267,22 +267,17 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
                             const std::vector<std::string>& label_words, const SideLabels& labels,
                             const SideReader& read) {
   const auto read_line = [](const Quad& q) { return !is_long_small_print(q); };
-  UprightCard card = rectify_card(bgr, engine, read_line);
-  std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
-  Classification c = classify(*text);
+  // A frame shaped like the card is a scan or a crop of it: the frame is the card (its edges hold
+  // no outline; the guilloche inside the card may look like one). Elsewhere the outline is looked
+  // for; the labels correct either when they disagree (relocate below).
   const float w = static_cast<float>(bgr.cols), h = static_cast<float>(bgr.rows);
   const float aspect = std::max(w, h) / std::max(1.f, std::min(w, h));
-  const bool frame_is_card_shaped = std::abs(aspect / (static_cast<float>(kCardWidth) / kCardHeight) - 1) < 0.15f;
-  if (!c.found && card.location.from_edges && frame_is_card_shaped) {
-    // The edges outlined something card-shaped inside the card (a scan cropped to the card has no
-    // outer edge): read the whole frame; the labels place the card from there. Only for frames
-    // shaped like the card, so that anything else is refused after one reading.
-    CardLocation frame;
-    frame.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
-    card = rectify_card(bgr, frame, engine, read_line);
-    text.emplace(card.text, label_words);
-    c = classify(*text);
-  }
+  const bool frame_is_card = std::abs(aspect / (static_cast<float>(kCardWidth) / kCardHeight) - 1) < 0.1f;
+  CardLocation frame;
+  frame.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+  UprightCard card = frame_is_card ? rectify_card(bgr, frame, engine, read_line) : rectify_card(bgr, engine, read_line);
+  std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
+  const Classification c = classify(*text);
   if (!c.found) {
     throw Error(codes::kImageNotSupported,
                 std::string("No ") + (exit_entry_family ? "exit-entry permit" : "mainland travel permit") +

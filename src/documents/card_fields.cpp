@@ -400,8 +400,38 @@ Reading CardText::read(const Box& region) const {
   return r;
 }
 
+namespace {
+
+// OCR-B's K has a stem down its whole left side; the filler '<' only its apex there. The recognizer
+// confuses the two ("HUI<<TUNG" -> "HUIKKTUNG"), and in a name no check digit notices.
+bool looks_like_filler(const cv::Mat& card_image, float x0, float x1, float y0, float y1) {
+  const cv::Rect cell = cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
+                                 cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(y1)))) &
+                        cv::Rect(0, 0, card_image.cols, card_image.rows);
+  if (cell.width < 6 || cell.height < 8) return false;
+  cv::Mat gray, ink;
+  cv::cvtColor(card_image(cell), gray, cv::COLOR_BGR2GRAY);
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  int top = -1, bottom = -1;
+  std::vector<bool> left_ink(static_cast<size_t>(ink.rows), false);
+  const int left_width = std::max(1, ink.cols * 2 / 5);
+  for (int y = 0; y < ink.rows; ++y) {
+    const cv::Mat row = ink.row(y);
+    if (cv::countNonZero(row) == 0) continue;
+    if (top < 0) top = y;
+    bottom = y;
+    left_ink[static_cast<size_t>(y)] = cv::countNonZero(row.colRange(0, left_width)) > 0;
+  }
+  if (top < 0 || bottom - top < 5) return false;
+  int covered = 0;
+  for (int y = top; y <= bottom; ++y) covered += left_ink[static_cast<size_t>(y)] ? 1 : 0;
+  return covered < 0.6 * (bottom - top + 1);
+}
+
+}  // namespace
+
 std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, int rows, float min_pitch,
-                                                float max_pitch) const {
+                                                float max_pitch, const cv::Mat& card_image) const {
   struct Glyph {
     char c;
     cv::Point2f at;
@@ -460,7 +490,11 @@ std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, in
     for (const auto& g : row) {
       const int col = static_cast<int>(std::floor((g.at.x - start) / best_pitch));
       if (col < 0 || col >= columns || g.confidence <= confidence[static_cast<size_t>(col)]) continue;
-      line[static_cast<size_t>(col)] = g.c;
+      const float cell_x0 = start + static_cast<float>(col) * best_pitch;
+      const bool filler = g.c == 'K' && !card_image.empty() &&
+                          looks_like_filler(card_image, cell_x0, cell_x0 + best_pitch, g.at.y - g.height / 2,
+                                            g.at.y + g.height / 2);
+      line[static_cast<size_t>(col)] = filler ? '<' : g.c;
       confidence[static_cast<size_t>(col)] = g.confidence;
     }
     out.push_back(line);

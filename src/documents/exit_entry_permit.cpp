@@ -146,7 +146,7 @@ PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Ma
   float machine_conf = r.machine.confidence;
   // As recognized, then the characters on their grid (a dropped '<' comes back).
   mrz::CorrectionResult mc;
-  std::vector<std::string> grid = t.machine_grid(machine_zone, 30, 1, 26.f, 33.f);
+  std::vector<std::string> grid = t.machine_grid(machine_zone, 30, 1, 26.f, 33.f, card.image);
   for (const auto& candidate : {std::vector<std::string>{machine_raw}, grid}) {
     if (candidate.size() != 1) continue;
     mc = mrz::correct(candidate, mrz::Format::ExitEntryPermitCard, permits::today());

@@ -156,7 +156,7 @@ std::vector<std::string> machine_lines(const CardText& t) {
   return out;
 }
 
-PermitResult read_back(const CardText& t, Kind kind) {
+PermitResult read_back(const CardText& t, Kind kind, const cv::Mat& card_image) {
   using namespace card_fields;
   PermitResult result;
   if (kind == Kind::MainlandHkMo) {
@@ -168,7 +168,7 @@ PermitResult read_back(const CardText& t, Kind kind) {
   }
   // Two readings of the zone: the characters on their grid (fillers the detector dropped come
   // back), and the lines as recognized. The first whose check digits hold wins.
-  std::vector<std::string> grid = t.machine_grid(kMachineZone, 30, 3, 26.f, 33.f);
+  std::vector<std::string> grid = t.machine_grid(kMachineZone, 30, 3, 26.f, 33.f, card_image);
   if (grid.size() == 3) {
     // Document code (C + R for Hong Kong/Macao, T for Taiwan residents), issuing state and
     // nationality are fixed for the permit the card was classified as; no check digit covers them.
@@ -212,7 +212,7 @@ PermitResult MainlandTravelPermitExtractor::extract(const cv::Mat& bgr, const Pe
             {"持证人在", "", {60, 243}}};
   };
   const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
-    return side == permits::Side::Front ? read_front(text, kind, card, bgr, request) : read_back(text, kind);
+    return side == permits::Side::Front ? read_front(text, kind, card, bgr, request) : read_back(text, kind, card.image);
   };
   return permits::extract_permit(bgr, engine_, false,
                                  permits::label_words({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber,

@@ -15,6 +15,7 @@
 
 #include "api/huawei_v2.h"
 #include "ocrserve/error.h"
+#include "server/routes.h"
 
 namespace ocrserve::cli {
 
@@ -204,6 +205,12 @@ int run_batch(std::vector<std::string> args) {
                "| %zu | %zu | %zu | %zu | %.1f | %.2f |\n",
                files.size(), done - failed, failed, blocks, seconds, seconds > 0 ? done / seconds : 0.0);
   return failed == 0 ? 0 : 3;
+}
+
+int run_routes(const std::vector<std::string>& args) {
+  if (!args.empty()) throw std::invalid_argument("routes takes no arguments");
+  std::cout << server::routes_json().dump(2) << "\n";
+  return 0;
 }
 
 }  // namespace ocrserve::cli

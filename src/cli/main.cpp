@@ -18,6 +18,7 @@ void usage(std::ostream& out) {
          "                    [--single-orientation-mode] [--markdown] [--language CODE] [--pdf-page-number N]\n"
          "  ocrserve batch --api general-text DIR --out results.jsonl [--concurrency N] [flags as above]\n"
          "  ocrserve serve [--config FILE] [--host H] [--port P] ...   (ocrserve serve --help)\n"
+         "  ocrserve routes                                              (every route serve answers, as JSON)\n"
          "common: [--threads N] (threads one recognition may use) [--models DIR]\n";
 }
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     if (command == "recognize") return ocrserve::cli::run_recognize(args);
     if (command == "batch") return ocrserve::cli::run_batch(args);
     if (command == "serve") return ocrserve::server::run_server(args);
+    if (command == "routes") return ocrserve::cli::run_routes(args);
   } catch (const std::exception& e) {
     std::cerr << "ocrserve: " << e.what() << "\n";
     return 1;

@@ -33,6 +33,8 @@
 #include "server/metrics.h"
 #include "server/options.h"
 #include "server/peer_socket.h"
+#include "server/routes.h"
+#include "server/static_files.h"
 #include "server/worker_pool.h"
 
 namespace ocrserve::server {
@@ -448,15 +450,29 @@ ConnectionAddress address_of(const httplib::Request& req) {
 }
 
 // After a refusal mid-body the connection must not be read on: httplib would parse the rest of the
-// body as further requests (and it ignores a "Connection: close" set by the handler).
+// body as further requests, and it ignores a "Connection: close" the handler puts on the answer.
+// So the answer (already in `res`) is handed to httplib as a content provider whose releaser, run
+// once the answer is written, stops the reading of the connection: httplib then sees the end and
+// closes it. (Stopping the reading before the answer is written makes httplib drop the answer.)
 void close_after_answer(const httplib::Request& req, httplib::Response& res) {
+  const auto fd = find_peer_socket(address_of(req));
+  if (!fd) return;
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
   res.set_header("Connection", "close");
-  if (const auto fd = find_peer_socket(address_of(req))) stop_reading(*fd);
+  res.set_content_provider(
+      body->size(), "application/json;charset=UTF-8",
+      [body](size_t offset, size_t length, httplib::DataSink& sink) {
+        sink.write(body->data() + offset, std::min(length, body->size() - offset));
+        return true;
+      },
+      [fd = *fd](bool) { stop_reading(fd); });
 }
 
-// The body, read only once its declared length is acceptable; a Refusal (ModelArts.4104) otherwise.
+// The body, read only once its declared length is acceptable; a Refusal (ModelArts.4104) otherwise,
+// after which the connection is not to be read on.
 std::optional<Refusal> read_body(Service& service, const httplib::Request& req, const httplib::ContentReader& reader,
-                                 std::string& body, httplib::Response& res) {
+                                 std::string& body) {
   const long long limit = service.options().max_body_bytes;
   const std::string length = req.get_header_value("Content-Length");
   const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
@@ -464,12 +480,10 @@ std::optional<Refusal> read_body(Service& service, const httplib::Request& req, 
     char* end = nullptr;
     const long long n = length.empty() ? -1 : std::strtoll(length.c_str(), &end, 10);
     if (length.empty() || *end != '\0' || n < 0) {
-      close_after_answer(req, res);
       return Refusal{api::huawei_codes::kContentLength,
                      "Invalid Request Content Length: send a Content-Length header"};
     }
     if (n > limit) {
-      close_after_answer(req, res);
       return Refusal{api::huawei_codes::kContentLength,
                      "Invalid Request Content Length: the body may not exceed 10 MB of image data"};
     }
@@ -484,7 +498,6 @@ std::optional<Refusal> read_body(Service& service, const httplib::Request& req, 
     return true;
   });
   if (too_big) {
-    close_after_answer(req, res);
     return Refusal{api::huawei_codes::kContentLength, "Invalid Request Content Length: the body is larger than 10 MB"};
   }
   return std::nullopt;
@@ -594,13 +607,21 @@ void handle(Service& service, Vendor vendor, const httplib::Request& req, httpli
                         : vendor == Vendor::Tencent ? route_tencent(req)
                                                     : route_aliyun(req);
   record.api = routed.api;
+  // The body is read (within its limit) before any answer, even a refusal: a keep-alive client is
+  // still sending it, and httplib would take the unread rest for the next request.
+  std::string body;
+  if (auto r = read_body(service, req, reader, body)) {
+    send(res, error_outcome(vendor, r->code, r->message, record.id), record);
+    close_after_answer(req, res);
+    finish(service, res, record);
+    service.metrics().in_flight()--;
+    return;
+  }
+  record.bytes_in = body.size();
   if (routed.refusal) return refuse(*routed.refusal);
   const std::string encoding = req.get_header_value("Content-Encoding");
   if (!encoding.empty() && encoding != "identity")
     return refuse({codes::kInvalidParameter, "Content-Encoding is not supported: send the body uncompressed"});
-  std::string body;
-  if (auto r = read_body(service, req, reader, body, res)) return refuse(*r);
-  record.bytes_in = body.size();
 
   std::optional<Refusal> denied;
   if (vendor == Vendor::Huawei) {
@@ -721,25 +742,63 @@ int run_server(const std::vector<std::string>& args) {
   http.set_keep_alive_max_count(1000);  // the default (5) makes busy clients reconnect constantly
   http.set_payload_max_length(static_cast<size_t>(options.max_body_bytes));
 
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"status\":\"ok\"}", "application/json");
-  });
-  http.Get("/readyz", [&](const httplib::Request&, httplib::Response& res) {
-    res.status = service->ready() ? 200 : 503;
-    res.set_content(service->ready() ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}", "application/json");
-  });
-  http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(service->metrics().render(service->pool().queued(), service->pool().busy()),
-                    "text/plain; version=0.0.4");
-  });
-  http.Post(R"(/v2/.*)", [&](const httplib::Request& req, httplib::Response& res,
-                             const httplib::ContentReader& reader) { handle(*service, Vendor::Huawei, req, res, reader); });
-  http.Post("/", [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    handle_root(*service, req, res, reader);
-  });
+  // Every route from the one table that `ocrserve routes` prints (server/routes.h).
+  const auto huawei = [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    handle(*service, Vendor::Huawei, req, res, reader);
+  };
+  for (const Route& route : routes()) {
+    switch (route.kind) {
+      case RouteKind::Health:
+        http.Get(route.pattern, [](const httplib::Request&, httplib::Response& res) {
+          res.set_content("{\"status\":\"ok\"}", "application/json");
+        });
+        break;
+      case RouteKind::Ready:
+        http.Get(route.pattern, [&](const httplib::Request&, httplib::Response& res) {
+          res.status = service->ready() ? 200 : 503;
+          res.set_content(service->ready() ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}",
+                          "application/json");
+        });
+        break;
+      case RouteKind::Metrics:
+        http.Get(route.pattern, [&](const httplib::Request&, httplib::Response& res) {
+          res.set_content(service->metrics().render(service->pool().queued(), service->pool().busy()),
+                          "text/plain; version=0.0.4");
+        });
+        break;
+      case RouteKind::Huawei:
+        http.Post(route.pattern, huawei);
+        break;
+      case RouteKind::VendorRoot:
+        http.Post(route.pattern,
+                  [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+                    handle_root(*service, req, res, reader);
+                  });
+        break;
+      // The console and the OpenAPI document need no credentials: they hold no data, and the calls
+      // the console makes carry the token.
+      case RouteKind::ConsoleIndex:
+        http.Get(route.pattern, [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/console/"); });
+        break;
+      case RouteKind::ConsoleFile:
+        http.Get(route.pattern,
+                 [web = options.web_dir + "/console"](const httplib::Request& req, httplib::Response& res) {
+                   serve_static(web, req.matches[1].str(), res);
+                 });
+        break;
+      case RouteKind::OpenApi:
+        http.Get(route.pattern, [web = options.web_dir](const httplib::Request&, httplib::Response& res) {
+          serve_static(web, "openapi.json", res);
+        });
+        break;
+    }
+  }
+  // Not a route: any other POST under /v2/ is answered APIGW.0101 by the Huawei door without its
+  // body being read.
+  http.Post(R"(/v2/.*)", huawei);
   // Anything else gets a JSON error, never an HTML page.
   http.set_error_handler([&](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
+    if (!res.body.empty() || res.content_provider_) return;  // our own answer (httplib calls this for any 4xx)
     RequestRecord record;
     record.id = new_request_id();
     record.method = req.method;

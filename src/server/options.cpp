@@ -1,6 +1,7 @@
 #include "server/options.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -101,6 +102,11 @@ const std::vector<Option>& option_table() {
        [](const ServerOptions& o) { return join(o.url_allow); }},
       {"model_dir", "OCRSERVE_MODEL_DIR", "directory of the ONNX models (default: third_party/models)",
        [](ServerOptions& o, const std::string& v) { o.model_dir = v; }, [](const ServerOptions& o) { return o.model_dir; }},
+      {"web_dir", "OCRSERVE_WEB_DIR",
+       "directory served at /console/ (its console/ folder) and /openapi.json (default: <executable's dir>/../web "
+       "if present, else ./web)",
+       [](ServerOptions& o, const std::string& v) { o.web_dir = v; },
+       [](const ServerOptions& o) { return o.web_dir.empty() ? default_web_dir() : o.web_dir; }},
   };
   return table;
 }
@@ -201,6 +207,7 @@ ServerOptions load_server_options(const std::vector<std::string>& args) {
     if (const char* env = std::getenv(opt.env); env && std::string(opt.name) != "config") opt.set(o, env);
   }
   for (const auto& [opt, v] : flags) opt->set(o, v);
+  if (o.web_dir.empty()) o.web_dir = default_web_dir();
   return o;
 }
 
@@ -211,6 +218,16 @@ std::string server_options_help() {
     out += "  --" + std::string(o.name) + "  (env " + o.env + ", default '" + o.show(defaults) + "')\n      " + o.help + "\n";
   }
   return out;
+}
+
+std::string default_web_dir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path beside = exe.parent_path().parent_path() / "web";
+    if (std::filesystem::is_directory(beside, ec)) return beside.string();
+  }
+  return "web";
 }
 
 bool is_loopback_host(const std::string& host) {

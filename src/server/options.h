@@ -31,6 +31,7 @@ struct ServerOptions {
   int tencent_auth_window_s = 300;   // Tencent's: its documented 5 minutes
   std::vector<std::string> url_allow;
   std::string model_dir;
+  std::string web_dir;               // the console's static files and openapi.json (default_web_dir())
   std::string config_file;
   std::vector<CredentialConfig> credentials;
 };
@@ -39,6 +40,10 @@ struct ServerOptions {
 ServerOptions load_server_options(const std::vector<std::string>& args);
 
 std::string server_options_help();
+
+// <directory of the running executable>/../web when it exists (build/ocrserve finds the source
+// tree's web/), else "web" relative to the working directory.
+std::string default_web_dir();
 
 bool is_loopback_host(const std::string& host);
 

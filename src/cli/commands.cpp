@@ -9,6 +9,8 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <map>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -158,16 +160,52 @@ void draw_progress(size_t done, size_t total, double seconds) {
 
 }  // namespace
 
+namespace {
+
+// The files an earlier run already wrote to `out` (one JSON line each). A last line cut short by an
+// interrupted run is ignored, and a newline is added so that new lines start clean.
+std::set<std::string> files_already_in(const std::string& out) {
+  std::set<std::string> done;
+  std::ifstream in(out, std::ios::binary);
+  if (!in) return done;
+  std::string line;
+  bool ends_with_newline = true;
+  while (std::getline(in, line)) {
+    ends_with_newline = !in.eof();
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("file") && j["file"].is_string()) done.insert(j["file"].get<std::string>());
+  }
+  if (!ends_with_newline) std::ofstream(out, std::ios::app) << "\n";
+  return done;
+}
+
+double percentile_of(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())))];
+}
+
+}  // namespace
+
 int run_batch(std::vector<std::string> args) {
   CommonArgs a = parse(args);
   require_api(a.api);
   if (a.positional.size() != 1 || a.out.empty())
     throw std::invalid_argument("batch needs --api, a directory and --out");
+  // Resumable: files already in the output are skipped.
+  const std::set<std::string> already = files_already_in(a.out);
   std::vector<std::filesystem::path> files;
+  size_t skipped = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(a.positional[0])) {
-    if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
+    if (!entry.is_regular_file() || !is_image_file(entry.path())) continue;
+    if (already.contains(entry.path().string())) {
+      ++skipped;
+    } else {
+      files.push_back(entry.path());
+    }
   }
   std::sort(files.begin(), files.end());
+  if (skipped > 0) std::fprintf(stderr, "%zu files already in %s: skipped\n", skipped, a.out.c_str());
 
   const OcrEngine engine(a.engine);
   const api::RecognitionJob job = api::prepare_huawei_job(a.api, a.body, engine);
@@ -177,6 +215,8 @@ int run_batch(std::vector<std::string> args) {
   std::mutex mutex;
   std::atomic<size_t> next{0};
   size_t done = 0, failed = 0, blocks = 0;
+  std::map<std::string, size_t> errors;
+  std::vector<double> latencies;
   const auto start = std::chrono::steady_clock::now();
   auto worker = [&] {
     for (size_t i = next++; i < files.size(); i = next++) {
@@ -186,12 +226,15 @@ int run_batch(std::vector<std::string> args) {
       nlohmann::json line = {{"file", files[i].string()}, {"ms", std::round(ms * 10) / 10}};
       line.update(result);
       std::lock_guard lock(mutex);
-      out << line.dump() << "\n";
+      out << line.dump() << "\n" << std::flush;  // a line per file, complete, before the next
       ++done;
-      if (result.contains("error_code"))
+      latencies.push_back(ms);
+      if (result.contains("error_code")) {
         ++failed;
-      else if (result["result"].contains("words_block_count"))
+        ++errors[result["error_code"].get<std::string>()];
+      } else if (result["result"].contains("words_block_count")) {
         blocks += result["result"]["words_block_count"].get<size_t>();
+      }
       draw_progress(done, files.size(),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
@@ -200,10 +243,15 @@ int run_batch(std::vector<std::string> args) {
   for (int i = 0; i < a.concurrency; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string by_code;
+  for (const auto& [code, n] : errors) by_code += (by_code.empty() ? "" : ", ") + code + " " + std::to_string(n);
   std::fprintf(stderr,
-               "\n\n| files | ok | failed | text blocks | seconds | images/s |\n|---|---|---|---|---|---|\n"
-               "| %zu | %zu | %zu | %zu | %.1f | %.2f |\n",
-               files.size(), done - failed, failed, blocks, seconds, seconds > 0 ? done / seconds : 0.0);
+               "\n\n| files | skipped | ok | failed | errors by code | text blocks | p50 ms | p95 ms | seconds | "
+               "images/s |\n|---|---|---|---|---|---|---|---|---|---|\n"
+               "| %zu | %zu | %zu | %zu | %s | %zu | %.0f | %.0f | %.1f | %.2f |\n",
+               files.size() + skipped, skipped, done - failed, failed, by_code.empty() ? "-" : by_code.c_str(), blocks,
+               percentile_of(latencies, 0.5), percentile_of(latencies, 0.95), seconds,
+               seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
   return failed == 0 ? 0 : 3;
 }
 

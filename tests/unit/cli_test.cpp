@@ -17,9 +17,10 @@ struct CliRun {
   std::string out;
 };
 
-CliRun run(const std::string& args) {
+// stdout only, or stdout and stderr together.
+CliRun run(const std::string& args, bool with_stderr = false) {
   CliRun r;
-  const std::string cmd = std::string(OCRSERVE_BINARY) + " " + args + " 2>/dev/null";
+  const std::string cmd = std::string(OCRSERVE_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
   std::array<char, 4096> buf{};
@@ -86,6 +87,29 @@ TEST(Cli, BatchWritesOneJsonLinePerFileAndReportsFailures) {
   }
   EXPECT_EQ(ok, 1);
   EXPECT_EQ(failed, 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, BatchResumesWhereAnEarlierRunStopped) {
+  const auto dir = temp_dir("resume");
+  std::filesystem::copy_file(kSample, dir / "a.png");
+  std::filesystem::copy_file(kSample, dir / "b.png");
+  const auto out = dir / "results.jsonl";
+  // An earlier run wrote a.png, then was cut off in the middle of a line.
+  std::ofstream(out) << nlohmann::json{{"file", (dir / "a.png").string()}, {"result", {}}}.dump() << "\n"
+                     << R"({"file": ")";
+  const CliRun r = run("batch --api general-text " + dir.string() + " --out " + out.string(), true);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("1 files already in"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| skipped |"), std::string::npos) << r.out;
+  std::ifstream in(out);
+  std::string line;
+  std::vector<std::string> files;
+  while (std::getline(in, line)) {
+    const auto json = nlohmann::json::parse(line, nullptr, false);
+    if (json.is_object()) files.push_back(json["file"]);
+  }
+  EXPECT_EQ(files, (std::vector<std::string>{(dir / "a.png").string(), (dir / "b.png").string()}));
   std::filesystem::remove_all(dir);
 }
 

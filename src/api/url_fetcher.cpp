@@ -200,8 +200,11 @@ std::optional<std::uint16_t> sockaddr_port(const sockaddr* address, std::size_t 
 
 std::optional<std::string> url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   char* raw = nullptr;
-  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) return std::nullopt;
+  const CURLUcode rc = curl_url_get(url, part, &raw, flags);
+  // Owned whatever the outcome: libcurl 7.88 fails CURLU_PUNYCODE for a non-ASCII host (libidn2
+  // converts from the locale's charset) after it has already handed out the host.
   CurlString owned(raw);
+  if (rc != CURLUE_OK || raw == nullptr) return std::nullopt;
   return std::string(owned.get());
 }
 
@@ -225,7 +228,9 @@ CurlUrl parse_url(const std::string& text, CURLU* base) {
   CurlUrl url(base != nullptr ? curl_url_dup(base) : curl_url());
   if (!url) throw std::bad_alloc();
   // NON_SUPPORT_SCHEME: let any scheme parse so the refusal can name it.
-  const CURLUcode rc = curl_url_set(url.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  // ALLOW_SPACE + URLENCODE: a literal space (which SDKs pass on from their users) is sent as %20.
+  const CURLUcode rc = curl_url_set(url.get(), CURLUPART_URL, text.c_str(),
+                                    CURLU_NON_SUPPORT_SCHEME | CURLU_ALLOW_SPACE | CURLU_URLENCODE);
   if (rc != CURLUE_OK) refuse(std::string("malformed URL (") + curl_url_strerror(rc) + ")");
   return url;
 }
@@ -636,6 +641,14 @@ bool address_allowed(const IpAddress& address, std::uint16_t port, const std::ve
   if (is_global_address(address)) return true;
   return std::any_of(allow.begin(), allow.end(),
                      [&](const CidrRule& rule) { return cidr_matches(rule, address, port); });
+}
+
+// ---------------------------------------------------------------- URL inspection
+
+UrlDestination inspect_url(const std::string& url, const std::string& base) {
+  const Target from = base.empty() ? Target{} : inspect(parse_url(base, nullptr));
+  Target target = inspect(parse_url(url, from.url.get()));
+  return UrlDestination{std::move(target.text), std::move(target.host), target.port};
 }
 
 // ---------------------------------------------------------------- the fetcher

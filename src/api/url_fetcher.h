@@ -71,6 +71,20 @@ inline bool is_global_address(const IpAddress& address) {
 // The fetch decision: global, or matched by an allow-list rule (for that port).
 bool address_allowed(const IpAddress& address, std::uint16_t port, const std::vector<CidrRule>& allow);
 
+// --- URL inspection: what fetch() checks on each hop before any DNS lookup or connection
+
+struct UrlDestination {
+  std::string url;         // as libcurl will request it
+  std::string host;        // punycode, without IPv6 brackets
+  std::uint16_t port = 0;  // explicit, else the scheme's default
+};
+
+// Parses `url` as libcurl will (relative to `base` when given, as a redirect's Location is) and
+// refuses with Error(kUrlNotAllowed) a malformed URL, a scheme other than http/https, credentials,
+// an IPv6 zone id, a missing host or an invalid port. No DNS, no sockets: the address check
+// (address_allowed) comes after resolution.
+UrlDestination inspect_url(const std::string& url, const std::string& base = {});
+
 // --- the fetcher
 
 // curl_global_init exactly once per process, before any fetch (it is not thread-safe itself).

@@ -1,6 +1,7 @@
 // Format detection by magic bytes and header-only dimension probes. Nothing here allocates in
 // proportion to the declared image size: the point is to reject a 20-byte "100000x100000" PNG before
 // any decoder sees it. Every read is bounds-checked through ByteView (inputs are hostile).
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -149,7 +150,8 @@ std::optional<ImageHeader> probe_psd(ByteView b) {
 
 namespace detail {
 
-std::optional<std::uint64_t> tiff_first_ifd_value(ByteView tiff, std::uint16_t tag) {
+std::optional<std::uint64_t> tiff_first_ifd_value(ByteView tiff, std::uint16_t tag, bool* present) {
+  if (present != nullptr) *present = false;
   bool big_endian = false;
   if (tiff.matches(0, "MM")) {
     big_endian = true;
@@ -180,6 +182,7 @@ std::optional<std::uint64_t> tiff_first_ifd_value(ByteView tiff, std::uint16_t t
   for (std::uint64_t i = 0; i < *count; ++i) {
     const std::size_t entry = *ifd + count_size + i * entry_size;
     if (tiff.u16(entry, big_endian) != tag) continue;
+    if (present != nullptr) *present = true;
     const auto type = tiff.u16(entry + 2, big_endian);
     const auto n =
         big_tiff ? tiff.u64(entry + 4, big_endian) : std::optional<std::uint64_t>(tiff.u32(entry + 4, big_endian));
@@ -205,6 +208,19 @@ std::optional<std::uint64_t> tiff_first_ifd_value(ByteView tiff, std::uint16_t t
     return tiff.u64(value_at, big_endian);
   }
   return std::nullopt;
+}
+
+int tiff_decoded_bytes_per_pixel(ByteView tiff) {
+  // A tag that is there but not readable here (libtiff also takes BYTE and signed types) counts as
+  // the deepest value: this check must fail closed.
+  const auto read = [&](std::uint16_t tag, std::uint64_t absent, std::uint64_t unreadable) {
+    bool present = false;
+    const auto value = tiff_first_ifd_value(tiff, tag, &present);
+    return value ? *value : present ? unreadable : absent;
+  };
+  const std::uint64_t bits = read(258, 1, 64), samples = read(277, 1, 4);
+  const int sample_bytes = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+  return sample_bytes * static_cast<int>(std::clamp<std::uint64_t>(samples, 1, 4));
 }
 
 std::optional<ByteView> find_png_chunk(ByteView png, std::string_view type) {

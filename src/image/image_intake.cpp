@@ -177,6 +177,17 @@ void check_dimensions(int width, int height, const IntakeLimits& limits, const s
   }
 }
 
+void check_decoded_size(int width, int height, int bytes_per_pixel, const IntakeLimits& limits) {
+  if (bytes_per_pixel <= kMaxDecodedBytesPerPixel) return;
+  const std::int64_t allowed = limits.max_pixels * kMaxDecodedBytesPerPixel / bytes_per_pixel;
+  const std::int64_t pixels = std::int64_t{width} * height;
+  if (pixels <= allowed) return;
+  throw Error(codes::kImageSizeOutOfRange,
+              "The image is " + std::to_string(width) + "x" + std::to_string(height) + " pixels of " +
+                  std::to_string(bytes_per_pixel) + " bytes each (deep samples); at this depth at most " +
+                  std::to_string(allowed) + " pixels are allowed. Send it with 8 or 16 bits per sample.");
+}
+
 cv::Mat to_bgr8(const cv::Mat& decoded) {
   const cv::Mat m = to_depth8(decoded);
   cv::Mat out;
@@ -279,6 +290,9 @@ DecodedImage ImageIntake::from_bytes(const std::uint8_t* data, std::size_t size,
       detail::throw_corrupt("the " + std::string(format_name(format)) + " header could not be read.");
     }
     detail::check_dimensions(header->width, header->height, limits_, "The image");
+    if (format == ImageFormat::Tiff) {
+      detail::check_decoded_size(header->width, header->height, detail::tiff_decoded_bytes_per_pixel(bytes), limits_);
+    }
     switch (format) {
       case ImageFormat::Gif:
         result.bgr = detail::decode_gif(bytes, limits_);

@@ -84,7 +84,8 @@ class ByteView {
 
 // First value of `tag` in the first IFD of a TIFF structure (classic or BigTIFF, either byte order).
 // Used for TIFF dimensions and for EXIF blocks, which are TIFF structures too.
-std::optional<std::uint64_t> tiff_first_ifd_value(ByteView tiff, std::uint16_t tag);
+// `present`, when given, says whether the tag is there at all (readable or not).
+std::optional<std::uint64_t> tiff_first_ifd_value(ByteView tiff, std::uint16_t tag, bool* present = nullptr);
 
 // Payload of the first PNG chunk of the given type (e.g. "eXIf"); nullopt if absent or truncated.
 std::optional<ByteView> find_png_chunk(ByteView png, std::string_view type);
@@ -92,10 +93,22 @@ std::optional<ByteView> find_png_chunk(ByteView png, std::string_view type);
 // ICO: the payload (PNG or headerless BMP) of the largest entry; nullopt if the directory is broken.
 std::optional<ByteView> ico_largest_entry(ByteView ico);
 
+// TIFF: bytes per pixel of the buffer OpenCV decodes into (samples of 1, 2, 4 or 8 bytes, at most 4
+// channels), from the first IFD's BitsPerSample and SamplesPerPixel (TIFF defaults: 1 and 1).
+int tiff_decoded_bytes_per_pixel(ByteView tiff);
+
 // --- image_intake.cpp
 
 // Throws AIS.0103 when width x height breaks the limits. `what` starts the message, e.g. "The image".
 void check_dimensions(int width, int height, const IntakeLimits& limits, const std::string& what);
+
+// The decoder's own buffer may hold at most max_pixels pixels of this many bytes: 16-bit RGBA, the
+// deepest PNG. Only TIFF goes deeper (32- and 64-bit samples: up to 32 bytes per pixel), where a
+// few KB declaring 160 megapixels of float RGBA would make OpenCV allocate 2.5 GB before reading.
+inline constexpr int kMaxDecodedBytesPerPixel = 8;
+
+// Throws AIS.0103 when width x height pixels of `bytes_per_pixel` exceed that budget.
+void check_decoded_size(int width, int height, int bytes_per_pixel, const IntakeLimits& limits);
 
 // Any OpenCV-decoded Mat (1-4 channels, 8/16-bit or float) -> 8-bit BGR; alpha composited over white.
 cv::Mat to_bgr8(const cv::Mat& decoded);

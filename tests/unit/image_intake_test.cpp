@@ -1131,6 +1131,54 @@ TEST(ImageIntake, ForgedHeadersAreRejectedBeforeAnyDecode) {
   EXPECT_LT(elapsed.count(), 500) << "forged headers must not trigger allocation or decoding";
 }
 
+// Rewrites entries of the first IFD of a little-endian classic TIFF (as OpenCV writes them):
+// `values` replaces an inline SHORT or LONG value, `types` changes an entry's field type.
+Bytes patch_tiff(Bytes tiff, const std::map<std::uint16_t, std::uint32_t>& values,
+                 const std::map<std::uint16_t, std::uint16_t>& types = {}) {
+  const auto u16 = [&](std::size_t at) { return static_cast<unsigned>(tiff.at(at) | tiff.at(at + 1) << 8); };
+  const std::size_t ifd = u16(4) | static_cast<std::size_t>(u16(6)) << 16;
+  for (unsigned i = 0; i < u16(ifd); ++i) {
+    const std::size_t entry = ifd + 2 + 12 * i;
+    const unsigned tag = u16(entry);
+    if (const auto v = values.find(static_cast<std::uint16_t>(tag)); v != values.end()) {
+      const int bytes = u16(entry + 2) == 3 ? 2 : 4;
+      for (int k = 0; k < bytes; ++k) tiff.at(entry + 8 + k) = static_cast<std::uint8_t>(v->second >> (8 * k));
+    }
+    if (const auto t = types.find(static_cast<std::uint16_t>(tag)); t != types.end()) {
+      tiff.at(entry + 2) = static_cast<std::uint8_t>(t->second);
+      tiff.at(entry + 3) = static_cast<std::uint8_t>(t->second >> 8);
+    }
+  }
+  return tiff;
+}
+
+// OpenCV decodes a TIFF into samples of its own depth: 160 megapixels of float RGBA is a 2.5 GB
+// buffer, allocated before any strip is read, from a file of a few KB (found by
+// fuzz/image_intake_fuzzer.cpp). Pixels deeper than 16-bit RGBA count against the pixel budget.
+TEST(ImageIntake, DeepTiffSamplesCountAgainstThePixelBudget) {
+  cv::Mat float_rgba, rgba16;
+  cv::cvtColor(quadrants(16, 16), float_rgba, cv::COLOR_BGR2BGRA);
+  float_rgba.convertTo(rgba16, CV_16U, 257);
+  float_rgba.convertTo(float_rgba, CV_32F, 1.0 / 255);
+  const Bytes deep = encode(".tiff", float_rgba);  // 4 x 32 bits: 16 bytes per pixel
+  expect_bgr8(ImageIntake().from_bytes(deep), 16, 16);
+
+  // Sides and pixel count within the limits, 2.5 GB of samples: refused on the header.
+  const Bytes forged = patch_tiff(deep, {{256, 12649}, {257, 12649}, {278, 12649}});
+  expect_error([&] { ImageIntake().from_bytes(forged); }, codes::kImageSizeOutOfRange,
+               "The image is 12649x12649 pixels of 16 bytes each");
+
+  // 8 bytes per pixel (16-bit RGBA, the deepest PNG) use the budget as it is; 16 bytes halve it.
+  IntakeLimits small;
+  small.max_pixels = 300;  // 16 x 16 = 256 pixels
+  expect_bgr8(ImageIntake(small).from_bytes(encode(".tiff", rgba16)), 16, 16);
+  expect_error([&] { ImageIntake(small).from_bytes(deep); }, codes::kImageSizeOutOfRange,
+               "at this depth at most 150 pixels are allowed");
+  // A BitsPerSample this reader cannot read (BYTE: libtiff takes it) counts as the deepest.
+  const Bytes odd_type = patch_tiff(encode(".tiff", rgba16), {}, {{258, 1}});
+  expect_error([&] { ImageIntake(small).from_bytes(odd_type); }, codes::kImageSizeOutOfRange, "32 bytes each");
+}
+
 TEST(ImageIntake, OversizedPdfPageIsRejectedBeforeRendering) {
   const auto start = std::chrono::steady_clock::now();
   expect_error(

@@ -1,8 +1,10 @@
 // bench/soak: a real ocrserve (loopback) kept at saturation with a mix of valid and invalid requests
 // through the three front doors, for --duration seconds (default 1800). Every --interval seconds
 // (default 60) it prints requests, errors by code, p99 latency and the server's RSS; at the end, how
-// RSS moved from the first report after warm-up to the last. Exit status 1 on any unexpected
-// answer, a dead server or RSS growth above --max-rss-growth percent (default 5).
+// the RSS floor moved from the second sixth of the run (after warm-up) to the last sixth. RSS is
+// sampled every second and the floor is the lowest sample of a window: a leak raises the floor,
+// the transient peak of a few large pages at once does not. Exit status 1 on any unexpected
+// answer, a dead server or a floor growth above --max-rss-growth percent (default 5).
 //   build/bench/bench_soak [--duration S] [--interval S] [--connections N] [--max-rss-growth P]
 #include <signal.h>
 #include <sys/wait.h>
@@ -199,12 +201,16 @@ int main(int argc, char** argv) {
   std::printf("| minute | requests | rps | ok | expected errors | errors by code | 429 (queue full) | unexpected | p99 ms "
               "| RSS MB |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
-  std::vector<long> rss;
+  std::vector<long> rss;  // one sample per second
   long total_unexpected = 0, total = 0;
   bool alive = true;
   const auto start = Clock::now();
   for (int t = interval; t <= duration && alive; t += interval) {
-    std::this_thread::sleep_until(start + std::chrono::seconds(t));
+    for (int second = t - interval + 1; second <= t && alive; ++second) {
+      std::this_thread::sleep_until(start + std::chrono::seconds(second));
+      rss.push_back(rss_kb(pid));
+      alive = waitpid(pid, nullptr, WNOHANG) == 0 && rss.back() > 0;
+    }
     Interval done;
     {
       std::lock_guard lock(mutex);
@@ -212,8 +218,6 @@ int main(int argc, char** argv) {
     }
     std::sort(done.ms.begin(), done.ms.end());
     const double p99 = done.ms.empty() ? 0 : done.ms[std::min(done.ms.size() - 1, done.ms.size() * 99 / 100)];
-    rss.push_back(rss_kb(pid));
-    alive = waitpid(pid, nullptr, WNOHANG) == 0 && rss.back() > 0;
     total += done.requests;
     total_unexpected += done.unexpected;
     std::string by_code;
@@ -228,12 +232,16 @@ int main(int argc, char** argv) {
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
 
-  // RSS after warm-up: the report at one sixth of the run (minute 5 of 30).
-  const size_t warm = std::min(rss.size() - 1, rss.size() / 6);
-  const double growth = rss.empty() ? 0 : 100.0 * (rss.back() - rss[warm]) / std::max(1L, rss[warm]);
-  std::printf("\n%ld requests, %ld unexpected; RSS %.1f MB at report %zu -> %.1f MB at the end (%+.2f%%); server %s\n",
-              total, total_unexpected, rss.empty() ? 0 : rss[warm] / 1024.0, warm + 1,
-              rss.empty() ? 0 : rss.back() / 1024.0, growth, alive ? "alive" : "DEAD");
+  const auto floor_of = [&](size_t from, size_t to) {
+    return rss.empty() ? 0L : *std::min_element(rss.begin() + from, rss.begin() + std::max(from + 1, to));
+  };
+  const size_t sixth = rss.size() / 6;
+  const long warm = floor_of(sixth, 2 * sixth), last = floor_of(rss.size() - std::max<size_t>(sixth, 1), rss.size());
+  const long peak = rss.empty() ? 0L : *std::max_element(rss.begin(), rss.end());
+  const double growth = 100.0 * (last - warm) / std::max(1L, warm);
+  std::printf("\n%ld requests, %ld unexpected; RSS floor %.1f MB after warm-up -> %.1f MB in the last sixth (%+.2f%%), "
+              "peak %.1f MB; server %s\n",
+              total, total_unexpected, warm / 1024.0, last / 1024.0, growth, peak / 1024.0, alive ? "alive" : "DEAD");
   for (const auto& [what, n] : unexpected_detail) std::printf("  unexpected: %s (%ld)\n", what.c_str(), n);
   const bool pass = alive && total_unexpected == 0 && growth <= max_growth && total > 0;
   std::printf("%s\n", pass ? "PASS" : "FAIL");

@@ -21,6 +21,7 @@ Ort::SessionOptions session_options(int threads) {
   // Spinning threads steal the core another request's inference needs.
   options.AddConfigEntry("session.intra_op.allow_spinning", "0");
   options.AddConfigEntry("session.inter_op.allow_spinning", "0");
+  options.DisableCpuMemArena();
   return options;
 }
 

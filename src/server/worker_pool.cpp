@@ -1,5 +1,7 @@
 #include "server/worker_pool.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 namespace ocrserve::server {
@@ -57,8 +59,14 @@ void WorkerPool::run() {
       ++busy_;
     }
     task();  // tasks catch their own exceptions
-    std::lock_guard lock(mutex_);
-    --busy_;
+    bool idle = false;
+    {
+      std::lock_guard lock(mutex_);
+      idle = --busy_ == 0 && queue_.empty();
+    }
+    // A burst leaves its images and tensors in malloc's free lists; give them back once the pool
+    // is idle, so the resident size after a burst is the size before it.
+    if (idle) malloc_trim(0);
   }
 }
 

@@ -1,11 +1,11 @@
 #include "server/http_server.h"
 
-#include <malloc.h>
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,9 +30,9 @@
 #include "api/url_fetcher.h"
 #include "ocrserve/error.h"
 #include "server/connection_threads.h"
+#include "server/keep_alive_server.h"
 #include "server/metrics.h"
 #include "server/options.h"
-#include "server/peer_socket.h"
 #include "server/routes.h"
 #include "server/static_files.h"
 #include "server/worker_pool.h"
@@ -66,7 +66,7 @@ std::string new_request_id(Vendor vendor = Vendor::Huawei) {
                 static_cast<unsigned long long>(rng()));
   if (vendor == Vendor::Huawei) return hex;
   std::string id(hex);
-  id[12] = '4';                        // a version-4 (random) UUID
+  id[12] = '4';                         // a version-4 (random) UUID
   id[16] = "89ab"[(id[16] - '0') & 3];  // its variant bits
   for (const size_t at : {20, 16, 12, 8}) id.insert(at, "-");
   if (vendor == Vendor::Aliyun) {
@@ -129,8 +129,8 @@ struct Outcome {
 
 // An error in the server's own terms (AIS.*, ModelArts.*, APIG*) or already in the vendor's,
 // written as that vendor writes errors.
-Outcome error_outcome(Vendor vendor, const std::string& code, const std::string& message,
-                      const std::string& request_id, const std::string& reason = {}) {
+Outcome error_outcome(Vendor vendor, const std::string& code, const std::string& message, const std::string& request_id,
+                      const std::string& reason = {}) {
   switch (vendor) {
     case Vendor::Tencent: {
       // Tencent's SDK reads coded errors only from HTTP 200.
@@ -236,8 +236,8 @@ class Service {
         return Refusal{api::huawei_codes::kTokenInvalid,
                        "Invalid Token header: the token is not accepted by this server"};
     } else if (authorization.rfind("SDK-HMAC-SHA256", 0) == 0) {
-      const api::VerifyResult result = api::verify_huawei(signed_request(req, body), lookup(), now(),
-                                                          std::chrono::seconds(options_.auth_window_s));
+      const api::VerifyResult result =
+          api::verify_huawei(signed_request(req, body), lookup(), now(), std::chrono::seconds(options_.auth_window_s));
       if (!result.ok())
         return Refusal{api::huawei_codes::kAuthFailed, "Incorrect IAM authentication information: " + result.message};
       cred = find("huawei_aksk", result.key_id);
@@ -264,10 +264,10 @@ class Service {
     if (!result.ok()) {
       using F = api::SignatureFailure;
       namespace tc = api::tencent_codes;
-      const char* code = result.failure == F::UnknownKey ? tc::kSecretIdNotFound
-                         : result.failure == F::Expired  ? tc::kSignatureExpire
+      const char* code = result.failure == F::UnknownKey                                  ? tc::kSecretIdNotFound
+                         : result.failure == F::Expired                                   ? tc::kSignatureExpire
                          : result.failure == F::Missing || result.failure == F::Malformed ? tc::kInvalidAuthorization
-                                                                                           : tc::kSignatureFailure;
+                                                                                          : tc::kSignatureFailure;
       return Refusal{code, "The request signature does not verify: " + result.message};
     }
     return admit_vendor(find("tencent", result.key_id), action, api, record);
@@ -282,21 +282,21 @@ class Service {
     if (!result.ok()) {
       using F = api::SignatureFailure;
       namespace ac = api::aliyun_codes;
-      const char* code = result.failure == F::UnknownKey ? ac::kAccessKeyNotFound
-                         : result.failure == F::Expired  ? ac::kTimestampExpired
-                         : result.failure == F::Replayed ? ac::kNonceUsed
+      const char* code = result.failure == F::UnknownKey                                  ? ac::kAccessKeyNotFound
+                         : result.failure == F::Expired                                   ? ac::kTimestampExpired
+                         : result.failure == F::Replayed                                  ? ac::kNonceUsed
                          : result.failure == F::Missing || result.failure == F::Malformed ? ac::kIncompleteSignature
-                                                                                           : ac::kSignatureDoesNotMatch;
+                                                                                          : ac::kSignatureDoesNotMatch;
       return Refusal{code, "The request signature does not verify: " + result.message};
     }
     return admit_vendor(find("aliyun", result.key_id), action, api, record);
   }
 
   // Fetches a url when the image is one, then runs decode + recognition on a worker.
-  // `client` is probed before work that had to wait in the queue: a client that has gone does not
-  // keep the workers from those still waiting.
+  // `client_gone` is asked before work that had to wait in the queue: a client that has gone does
+  // not keep the workers from those still waiting.
   Outcome recognize(Vendor vendor, Work work, RequestRecord& record, Clock::time_point deadline,
-                    const ConnectionAddress& client) {
+                    std::function<bool()> client_gone) {
     try {
       if (work.url) {
         const auto t0 = Clock::now();
@@ -310,10 +310,11 @@ class Service {
     auto promise = std::make_shared<std::promise<Outcome>>();
     auto future = promise->get_future();
     const auto admitted = Clock::now();
-    auto task = [this, vendor, promise, admitted, deadline, client, id = record.id, work = std::move(work)]() mutable {
+    auto task = [this, vendor, promise, admitted, deadline, client_gone = std::move(client_gone), id = record.id,
+                 work = std::move(work)]() mutable {
       Outcome out;
       try {
-        if (Clock::now() - admitted > kProbeAfterQueueWait && client_gone(client)) {
+        if (Clock::now() - admitted > kProbeAfterQueueWait && client_gone()) {
           out = {499, "", "client_closed_request"};  // nobody to answer; the status is for the log
         } else if (Clock::now() >= deadline) {
           out = error_outcome(vendor, api::huawei_codes::kBackendTimeout,
@@ -345,9 +346,9 @@ class Service {
     Outcome out;
     const auto t0 = Clock::now();
     const ImageIntake intake(work.job.limits);
-    const DecodedImage decoded = work.image_base64 ? intake.from_base64(*work.image_base64, work.job.intake)
-                                                   : intake.from_bytes(
-                                                         reinterpret_cast<const std::uint8_t*>(work.image_bytes.data()),
+    const DecodedImage decoded = work.image_base64
+                                     ? intake.from_base64(*work.image_base64, work.job.intake)
+                                     : intake.from_bytes(reinterpret_cast<const std::uint8_t*>(work.image_bytes.data()),
                                                          work.image_bytes.size(), work.job.intake);
     const auto t1 = Clock::now();
     nlohmann::json result = work.job.extract(decoded);
@@ -359,11 +360,6 @@ class Service {
   }
 
   static constexpr std::chrono::milliseconds kProbeAfterQueueWait{20};
-
-  static bool client_gone(const ConnectionAddress& client) {
-    const auto fd = find_peer_socket(client);
-    return fd && peer_gone(*fd);
-  }
 
   static std::chrono::system_clock::time_point now() { return std::chrono::system_clock::now(); }
 
@@ -443,30 +439,8 @@ std::string lowercase(std::string v) {
   return v;
 }
 
-bool is_json_content_type(const std::string& value) { return lowercase(value).rfind("application/json", 0) == 0; }
-
-ConnectionAddress address_of(const httplib::Request& req) {
-  return {req.local_addr, req.local_port, req.remote_addr, req.remote_port};
-}
-
-// After a refusal mid-body the connection must not be read on: httplib would parse the rest of the
-// body as further requests, and it ignores a "Connection: close" the handler puts on the answer.
-// So the answer (already in `res`) is handed to httplib as a content provider whose releaser, run
-// once the answer is written, stops the reading of the connection: httplib then sees the end and
-// closes it. (Stopping the reading before the answer is written makes httplib drop the answer.)
-void close_after_answer(const httplib::Request& req, httplib::Response& res) {
-  const auto fd = find_peer_socket(address_of(req));
-  if (!fd) return;
-  auto body = std::make_shared<std::string>(std::move(res.body));
-  res.body.clear();
-  res.set_header("Connection", "close");
-  res.set_content_provider(
-      body->size(), "application/json;charset=UTF-8",
-      [body](size_t offset, size_t length, httplib::DataSink& sink) {
-        sink.write(body->data() + offset, std::min(length, body->size() - offset));
-        return true;
-      },
-      [fd = *fd](bool) { stop_reading(fd); });
+bool is_json_content_type(const std::string& value) {
+  return lowercase(value).rfind("application/json", 0) == 0;
 }
 
 // The body, read only once its declared length is acceptable; a Refusal (ModelArts.4104) otherwise,
@@ -480,8 +454,7 @@ std::optional<Refusal> read_body(Service& service, const httplib::Request& req, 
     char* end = nullptr;
     const long long n = length.empty() ? -1 : std::strtoll(length.c_str(), &end, 10);
     if (length.empty() || *end != '\0' || n < 0) {
-      return Refusal{api::huawei_codes::kContentLength,
-                     "Invalid Request Content Length: send a Content-Length header"};
+      return Refusal{api::huawei_codes::kContentLength, "Invalid Request Content Length: send a Content-Length header"};
     }
     if (n > limit) {
       return Refusal{api::huawei_codes::kContentLength,
@@ -515,9 +488,10 @@ Routed route_huawei(const httplib::Request& req) {
   const auto route = api::parse_huawei_path(req.path);
   const api::HuaweiApi* known = route ? api::find_huawei_api(route->api) : nullptr;
   if (!known) {
-    return {"-", "", Refusal{api::huawei_codes::kNotFound,
-                             "The API does not exist: use POST /v2/{project_id}/ocr/<api> with one of the documented "
-                             "APIs"}};
+    return {"-", "",
+            Refusal{api::huawei_codes::kNotFound,
+                    "The API does not exist: use POST /v2/{project_id}/ocr/<api> with one of the documented "
+                    "APIs"}};
   }
   if (!is_json_content_type(req.get_header_value("Content-Type")))
     return {route->api, "", Refusal{codes::kInvalidParameter, "Content-Type must be application/json"}};
@@ -528,9 +502,10 @@ Routed route_tencent(const httplib::Request& req) {
   const std::string action = req.get_header_value("X-TC-Action");
   const api::TencentAction* known = api::find_tencent_action(action);
   if (!known) {
-    return {"-", action, Refusal{api::tencent_codes::kInvalidAction,
-                                 "The action is not served here: use PermitOCR, MainlandPermitOCR, MLIDPassportOCR or "
-                                 "GeneralBasicOCR"}};
+    return {"-", action,
+            Refusal{api::tencent_codes::kInvalidAction,
+                    "The action is not served here: use PermitOCR, MainlandPermitOCR, MLIDPassportOCR or "
+                    "GeneralBasicOCR"}};
   }
   const std::string api(known->api);
   if (req.get_header_value("X-TC-Version") != api::kTencentVersion)
@@ -545,9 +520,10 @@ Routed route_aliyun(const httplib::Request& req) {
   const std::string action = req.get_header_value("x-acs-action");
   const api::AliyunAction* known = api::find_aliyun_action(action);
   if (!known) {
-    return {"-", action, Refusal{api::aliyun_codes::kInvalidAction,
-                                 "Specified api is not found: use RecognizeExitEntryPermitToMainland, "
-                                 "RecognizeExitEntryPermitToHK, RecognizePassport or RecognizeGeneral"}};
+    return {"-", action,
+            Refusal{api::aliyun_codes::kInvalidAction,
+                    "Specified api is not found: use RecognizeExitEntryPermitToMainland, "
+                    "RecognizeExitEntryPermitToHK, RecognizePassport or RecognizeGeneral"}};
   }
   const std::string api(known->api);
   if (req.get_header_value("x-acs-version") != api::kAliyunVersion)
@@ -589,7 +565,7 @@ Work prepare_work(Vendor vendor, const httplib::Request& req, const Routed& rout
   return work;
 }
 
-void handle(Service& service, Vendor vendor, const httplib::Request& req, httplib::Response& res,
+void handle(Service& service, KeepAliveServer& http, Vendor vendor, const httplib::Request& req, httplib::Response& res,
             const httplib::ContentReader& reader) {
   RequestRecord record;
   record.id = new_request_id(vendor);
@@ -612,7 +588,7 @@ void handle(Service& service, Vendor vendor, const httplib::Request& req, httpli
   std::string body;
   if (auto r = read_body(service, req, reader, body)) {
     send(res, error_outcome(vendor, r->code, r->message, record.id), record);
-    close_after_answer(req, res);
+    http.end_after_answer(req, res);
     finish(service, res, record);
     service.metrics().in_flight()--;
     return;
@@ -645,14 +621,14 @@ void handle(Service& service, Vendor vendor, const httplib::Request& req, httpli
     return answer(error_outcome(vendor, e, record.id));
   }
   const auto deadline = record.start + std::chrono::milliseconds(service.options().deadline_ms);
-  answer(service.recognize(vendor, std::move(work), record, deadline, address_of(req)));
+  answer(service.recognize(vendor, std::move(work), record, deadline, [&http, &req] { return http.client_gone(req); }));
 }
 
 // POST / carries the action in a header: X-TC-Action (Tencent) or x-acs-action (Aliyun).
-void handle_root(Service& service, const httplib::Request& req, httplib::Response& res,
+void handle_root(Service& service, KeepAliveServer& http, const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& reader) {
-  if (req.has_header("X-TC-Action")) return handle(service, Vendor::Tencent, req, res, reader);
-  if (req.has_header("x-acs-action")) return handle(service, Vendor::Aliyun, req, res, reader);
+  if (req.has_header("X-TC-Action")) return handle(service, http, Vendor::Tencent, req, res, reader);
+  if (req.has_header("x-acs-action")) return handle(service, http, Vendor::Aliyun, req, res, reader);
   RequestRecord record;
   record.id = new_request_id();
   record.method = req.method;
@@ -732,7 +708,7 @@ int run_server(const std::vector<std::string>& args) {
     std::cerr << "ocrserve serve: " << e.what() << "\n";
     return 2;
   }
-  httplib::Server http;
+  KeepAliveServer http;
   http.new_task_queue = [n = options.http_threads] {
     return new ConnectionThreads(static_cast<size_t>(n), std::chrono::seconds(30));
   };
@@ -744,7 +720,7 @@ int run_server(const std::vector<std::string>& args) {
 
   // Every route from the one table that `ocrserve routes` prints (server/routes.h).
   const auto huawei = [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    handle(*service, Vendor::Huawei, req, res, reader);
+    handle(*service, http, Vendor::Huawei, req, res, reader);
   };
   for (const Route& route : routes()) {
     switch (route.kind) {
@@ -772,7 +748,7 @@ int run_server(const std::vector<std::string>& args) {
       case RouteKind::VendorRoot:
         http.Post(route.pattern,
                   [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-                    handle_root(*service, req, res, reader);
+                    handle_root(*service, http, req, res, reader);
                   });
         break;
       // The console and the OpenAPI document need no credentials: they hold no data, and the calls
@@ -798,7 +774,7 @@ int run_server(const std::vector<std::string>& args) {
   http.Post(R"(/v2/.*)", huawei);
   // Anything else gets a JSON error, never an HTML page.
   http.set_error_handler([&](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty() || res.content_provider_) return;  // our own answer (httplib calls this for any 4xx)
+    if (res.has_header("X-Request-Id")) return;  // our own answer, logged (httplib calls this for any 4xx)
     RequestRecord record;
     record.id = new_request_id();
     record.method = req.method;

@@ -1,6 +1,7 @@
 #pragma once
 // ImageIntake: untrusted bytes -> validated, decoded BGR image. Every failure is an ocrserve::Error
 // with AIS.0102 (format), AIS.0103 (size) or AIS.0104 (unreadable image).
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -58,9 +59,24 @@ ImageFormat sniff_format(const std::uint8_t* data, std::size_t size);
 // Header-only dimension probe; nullopt when the header cannot be parsed (caller: AIS.0104/0102).
 std::optional<ImageHeader> probe_header(const std::uint8_t* data, std::size_t size);
 
+// Where PDF pages are rendered. poppler cannot be stopped mid-render (a crafted page takes minutes)
+// and runs in the caller's address space, so a server renders in a child process: `helper` is an
+// executable whose first argument `render-pdf-page` runs pdf_render_helper_main (ocrserve itself);
+// the child is killed at `timeout` and a crash in it is an unreadable document, not a dead server.
+// An empty `helper` renders in process (the CLI, tests).
+struct PdfRenderPolicy {
+  std::string helper;
+  std::chrono::milliseconds timeout{15000};
+};
+
+// The helper's side: reads a PDF on stdin, writes the rendered page (or the error) on stdout.
+// `args` follow the subcommand name; returns the exit status.
+int pdf_render_helper_main(const std::vector<std::string>& args);
+
 class ImageIntake {
  public:
-  explicit ImageIntake(IntakeLimits limits = {}) : limits_(std::move(limits)) {}
+  explicit ImageIntake(IntakeLimits limits = {}, PdfRenderPolicy pdf = {})
+      : limits_(std::move(limits)), pdf_(std::move(pdf)) {}
 
   // base64 text (as in the JSON `image` field) -> image
   DecodedImage from_base64(std::string_view text, const IntakeOptions& options = {}) const;
@@ -74,6 +90,7 @@ class ImageIntake {
 
  private:
   IntakeLimits limits_;
+  PdfRenderPolicy pdf_;
 };
 
 }  // namespace ocrserve

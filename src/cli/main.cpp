@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "ocrserve/image_intake.h"
 #include "server/http_server.h"
 
 namespace {
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
     if (command == "batch") return ocrserve::cli::run_batch(args);
     if (command == "serve") return ocrserve::server::run_server(args);
     if (command == "routes") return ocrserve::cli::run_routes(args);
+    // Internal: the server's PDF renderer process (ImageIntake, PdfRenderPolicy).
+    if (command == "render-pdf-page") return ocrserve::pdf_render_helper_main(args);
   } catch (const std::exception& e) {
     std::cerr << "ocrserve: " << e.what() << "\n";
     return 1;

@@ -277,7 +277,9 @@ DecodedImage ImageIntake::from_bytes(const std::uint8_t* data, std::size_t size,
   DecodedImage result;
   result.format = format;
   if (format == ImageFormat::Pdf) {
-    detail::RenderedPdf pdf = detail::render_pdf_page(bytes, options.pdf_page_number, limits_);
+    detail::RenderedPdf pdf = pdf_.helper.empty()
+                                  ? detail::render_pdf_page(bytes, options.pdf_page_number, limits_)
+                                  : detail::render_pdf_page_in_child(bytes, options.pdf_page_number, limits_, pdf_);
     result.bgr = std::move(pdf.bgr);
     result.page_count = pdf.page_count;
   } else {

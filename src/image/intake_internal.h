@@ -131,5 +131,8 @@ struct RenderedPdf {
   int page_count = 0;
 };
 RenderedPdf render_pdf_page(ByteView pdf, std::optional<int> page_number, const IntakeLimits& limits);
+// The same, in a child process run by `policy.helper` (pdf_render_process.cpp).
+RenderedPdf render_pdf_page_in_child(ByteView pdf, std::optional<int> page_number, const IntakeLimits& limits,
+                                     const PdfRenderPolicy& policy);
 
 }  // namespace ocrserve::detail

@@ -194,7 +194,9 @@ class Service {
       : options_(std::move(options)),
         pool_(options_.workers, static_cast<size_t>(options_.queue_capacity)),
         fetcher_(api::UrlFetchPolicy{10 * 1024 * 1024, std::chrono::milliseconds(3000),
-                                     std::chrono::milliseconds(options_.url_timeout_ms), 3, options_.url_allow}) {
+                                     std::chrono::milliseconds(options_.url_timeout_ms), 3, options_.url_allow}),
+        // The running binary, even once its file has been replaced by an upgrade.
+        pdf_{"/proc/self/exe", std::chrono::milliseconds(options_.pdf_render_timeout_ms)} {
     for (const auto& c : options_.credentials) {
       if (c.type == "huawei_aksk") keys_.push_back({"huawei", c.id, c.secret});
       if (c.type == "tencent") keys_.push_back({"tencent", c.id, c.secret});
@@ -345,7 +347,7 @@ class Service {
   Outcome run(Vendor vendor, const Work& work, const std::string& request_id) {
     Outcome out;
     const auto t0 = Clock::now();
-    const ImageIntake intake(work.job.limits);
+    const ImageIntake intake(work.job.limits, pdf_);
     const DecodedImage decoded = work.image_base64
                                      ? intake.from_base64(*work.image_base64, work.job.intake)
                                      : intake.from_bytes(reinterpret_cast<const std::uint8_t*>(work.image_bytes.data()),
@@ -407,6 +409,7 @@ class Service {
   ServerOptions options_;
   WorkerPool pool_;
   api::UrlFetcher fetcher_;
+  const PdfRenderPolicy pdf_;  // the server renders PDF pages in a child process (itself)
   std::vector<api::Credential> keys_;
   api::NonceCache nonces_;
   RateLimiter limiter_;

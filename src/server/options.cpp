@@ -60,14 +60,15 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-#define INT_OPTION(field, lo, hi)                                                              \
-  [](ServerOptions& o, const std::string& v) { o.field = to_int(#field, v, lo, hi); },         \
+#define INT_OPTION(field, lo, hi)                                                      \
+  [](ServerOptions& o, const std::string& v) { o.field = to_int(#field, v, lo, hi); }, \
       [](const ServerOptions& o) { return std::to_string(o.field); }
 
 const std::vector<Option>& option_table() {
   static const std::vector<Option> table = {
       {"config", "OCRSERVE_CONFIG", "JSON config file (options by name, plus \"credentials\")",
-       [](ServerOptions& o, const std::string& v) { o.config_file = v; }, [](const ServerOptions& o) { return o.config_file; }},
+       [](ServerOptions& o, const std::string& v) { o.config_file = v; },
+       [](const ServerOptions& o) { return o.config_file; }},
       {"host", "OCRSERVE_HOST", "address to bind", [](ServerOptions& o, const std::string& v) { o.host = v; },
        [](const ServerOptions& o) { return o.host; }},
       {"port", "OCRSERVE_PORT", "port to bind (0: any free port, printed at start)", INT_OPTION(port, 0, 65535)},
@@ -97,11 +98,16 @@ const std::vector<Option>& option_table() {
        INT_OPTION(tencent_auth_window_s, 1, 366 * 24 * 3600)},
       {"url_timeout_ms", "OCRSERVE_URL_TIMEOUT_MS", "total time allowed to fetch an image url",
        INT_OPTION(url_timeout_ms, 100, 600000)},
-      {"url_allow", "OCRSERVE_URL_ALLOW", "comma-separated CIDRs (optionally :port) that url may reach although private",
+      {"pdf_render_timeout_ms", "OCRSERVE_PDF_RENDER_TIMEOUT_MS",
+       "time allowed to render a PDF page (in a child process, killed past it: AIS.0104)",
+       INT_OPTION(pdf_render_timeout_ms, 100, 600000)},
+      {"url_allow", "OCRSERVE_URL_ALLOW",
+       "comma-separated CIDRs (optionally :port) that url may reach although private",
        [](ServerOptions& o, const std::string& v) { o.url_allow = split_list(v); },
        [](const ServerOptions& o) { return join(o.url_allow); }},
       {"model_dir", "OCRSERVE_MODEL_DIR", "directory of the ONNX models (default: third_party/models)",
-       [](ServerOptions& o, const std::string& v) { o.model_dir = v; }, [](const ServerOptions& o) { return o.model_dir; }},
+       [](ServerOptions& o, const std::string& v) { o.model_dir = v; },
+       [](const ServerOptions& o) { return o.model_dir; }},
       {"web_dir", "OCRSERVE_WEB_DIR",
        "directory served at /console/ (its console/ folder) and /openapi.json (default: <executable's dir>/../web "
        "if present, else ./web)",
@@ -119,7 +125,9 @@ const Option* find_option(const std::string& name) {
   return nullptr;
 }
 
-std::string scalar(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string scalar(const nlohmann::json& v) {
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
 
 void apply_config_file(ServerOptions& o, const std::string& path) {
   std::ifstream in(path);
@@ -215,7 +223,8 @@ std::string server_options_help() {
   const ServerOptions defaults;
   std::string out = "usage: ocrserve serve [--option value]...\n\n";
   for (const auto& o : option_table()) {
-    out += "  --" + std::string(o.name) + "  (env " + o.env + ", default '" + o.show(defaults) + "')\n      " + o.help + "\n";
+    out += "  --" + std::string(o.name) + "  (env " + o.env + ", default '" + o.show(defaults) + "')\n      " + o.help +
+           "\n";
   }
   return out;
 }

@@ -12,11 +12,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
 
 #include "ocrserve/image_intake.h"
+#include "pdf_builder.h"
 #include "server_process.h"
 
 namespace ocrserve::test {
@@ -88,7 +90,7 @@ const std::string& card_request() {
 class HostileClients : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new ServerProcess({"--workers", "2"});
+    server_ = new ServerProcess({"--workers", "2", "--pdf_render_timeout_ms", "2000"});
     // The usual latency of a normal request, warm.
     normal_request();
     double best = 1e9;
@@ -326,6 +328,33 @@ TEST_F(HostileClients, ADecompressionBombIsRefusedByItsHeader) {
   EXPECT_NE(r->body.find("AIS.0103"), std::string::npos) << r->body;
   EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));
   expect_still_serving("a decompression bomb");
+}
+
+// A PDF page poppler would render for minutes: the renderer runs in a child process that is killed
+// at pdf_render_timeout_ms, so the worker is free again and the client has its answer then.
+TEST_F(HostileClients, APdfPageThatRendersForMinutesIsStoppedAtItsTimeout) {
+  std::string strokes = "60 w 1 J [3 2] 0 d ";
+  for (int i = 0; i < 3000; ++i) strokes += "0 0 m 595 842 l 595 0 l 0 842 l S ";
+  const std::string pdf = build_pdf({{595, 842, strokes}});
+  const std::string body =
+      nlohmann::json{{"image", encode_base64(reinterpret_cast<const std::uint8_t*>(pdf.data()), pdf.size())}}.dump();
+  // As many at once as there are workers: none of them is stuck afterwards.
+  std::vector<std::thread> clients;
+  std::atomic<int> refused{0};
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 2; ++i) {
+    clients.emplace_back([&] {
+      auto c = server_->client();
+      const auto r = c.Post("/v2/p/ocr/general-text", body, "application/json");
+      if (r && r->status == 400 && r->body.find("AIS.0104") != std::string::npos &&
+          r->body.find("took longer than 2 s to render") != std::string::npos)
+        ++refused;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(refused, 2);
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
+  expect_still_serving("a PDF page that renders for minutes");
 }
 
 TEST_F(HostileClients, AThousandIdleKeepAliveConnections) {

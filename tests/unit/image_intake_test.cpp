@@ -13,11 +13,13 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ocrserve/image_intake.h"
+#include "pdf_builder.h"
 
 namespace ocrserve {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
+using test::PdfPage;
 
 // ============================================================ helpers: pixels and errors
 
@@ -495,51 +497,8 @@ Bytes make_grey_tiff(int w, int h, int orientation, bool big_endian, const std::
   return make_tiff({{w, h, 8, 1, orientation, px}}, big_endian);
 }
 
-struct PdfPage {
-  double width, height;
-  std::string content;
-  int rotate = 0;
-  std::string extra = {};  // more page dictionary entries, e.g. a CropBox
-};
-
-// A valid PDF with a correct xref table; `encrypt` adds a Standard security handler whose user
-// password is not empty, so the document opens locked.
 Bytes make_pdf(const std::vector<PdfPage>& pages, bool encrypt = false) {
-  std::string out = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
-  std::vector<std::size_t> offsets;
-  auto object = [&](const std::string& body) {
-    offsets.push_back(out.size());
-    out += std::to_string(offsets.size()) + " 0 obj\n" + body + "\nendobj\n";
-  };
-  object("<< /Type /Catalog /Pages 2 0 R >>");
-  std::string kids;
-  for (std::size_t i = 0; i < pages.size(); ++i) kids += std::to_string(3 + 2 * i) + " 0 R ";
-  object("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages.size()) + " >>");
-  for (std::size_t i = 0; i < pages.size(); ++i) {
-    const PdfPage& p = pages[i];
-    object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(p.width) + " " + std::to_string(p.height) +
-           "] /Rotate " + std::to_string(p.rotate) + " " + p.extra + " /Resources << >> /Contents " +
-           std::to_string(4 + 2 * i) + " 0 R >>");
-    object("<< /Length " + std::to_string(p.content.size()) + " >>\nstream\n" + p.content + "\nendstream");
-  }
-  std::string trailer_extra;
-  if (encrypt) {
-    const std::string hash(64, 'A');
-    object("<< /Filter /Standard /V 1 /R 2 /O <" + hash + "> /U <" + hash + "> /P -4 >>");
-    trailer_extra = " /Encrypt " + std::to_string(offsets.size()) +
-                    " 0 R /ID [<0123456789ABCDEF0123456789ABCDEF> "
-                    "<0123456789ABCDEF0123456789ABCDEF>]";
-  }
-  const std::size_t xref = out.size();
-  out += "xref\n0 " + std::to_string(offsets.size() + 1) + "\n0000000000 65535 f \n";
-  for (std::size_t off : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    out += line;
-  }
-  out += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) + " /Root 1 0 R" + trailer_extra +
-         " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-  return bytes_of(out);
+  return bytes_of(build_pdf(pages, encrypt));
 }
 
 // 200 x 100 pt page: left half red, right half white.
@@ -989,6 +948,81 @@ TEST(ImageIntake, PdfCropBoxDefinesThePageSize) {
   // The size check uses the crop box too: a huge media box cropped to a small page is fine.
   const PdfPage huge{14400, 14400, "", 0, "/CropBox [0 0 300 200]"};
   expect_bgr8(ImageIntake().from_bytes(make_pdf({huge})), 625, 417);
+}
+
+// ============================================================ PDF rendered in a child process
+
+PdfRenderPolicy child_renderer(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  return {OCRSERVE_BINARY, timeout};
+}
+
+TEST(PdfInChildProcess, RendersTheSamePixelsAsInProcess) {
+  IntakeLimits limits;
+  limits.pdf_render_dpi = 72;
+  PdfPage rotated = kHalfRedPage;
+  rotated.rotate = 90;
+  const Bytes pdf = make_pdf({kHalfRedPage, {100, 200, "0 0 1 rg 0 0 100 200 re f"}, rotated});
+  for (const int page : {1, 2, 3}) {
+    IntakeOptions options;
+    options.pdf_page_number = page;
+    const DecodedImage here = ImageIntake(limits).from_bytes(pdf, options);
+    const DecodedImage child = ImageIntake(limits, child_renderer()).from_bytes(pdf, options);
+    EXPECT_EQ(child.format, ImageFormat::Pdf);
+    EXPECT_EQ(child.page_count, 3);
+    expect_bgr8(child, here.bgr.cols, here.bgr.rows);
+    EXPECT_EQ(cv::norm(here.bgr, child.bgr, cv::NORM_INF), 0) << "page " << page;
+  }
+  // At the default 150 dpi too (a page larger than one socket buffer).
+  const DecodedImage big =
+      ImageIntake({}, child_renderer()).from_bytes(make_pdf({{595, 842, "1 0 0 rg 0 0 100 100 re f"}}));
+  expect_bgr8(big, 1240, 1754);
+  EXPECT_TRUE(near_colour(big.bgr.at<cv::Vec3b>(big.bgr.rows - 20, 20), kRed, 2));
+}
+
+TEST(PdfInChildProcess, ErrorsAreTheInProcessErrors) {
+  const Bytes two = make_pdf({kHalfRedPage, kHalfRedPage});
+  IntakeOptions options;
+  options.pdf_page_number = 3;
+  expect_error([&] { ImageIntake({}, child_renderer()).from_bytes(two, options); }, codes::kInvalidParameter,
+               "pdf_page_number 3 is out of range: the document has 2 pages.");
+  expect_error([] { ImageIntake({}, child_renderer()).from_bytes(make_pdf({kHalfRedPage}, true)); },
+               codes::kImageNotSupported, "password-protected");
+  expect_error(
+      [] {
+        ImageIntake({}, child_renderer()).from_bytes(make_pdf({{14400, 14400, ""}}));
+      },
+      codes::kImageSizeOutOfRange, "PDF page 1 rendered at 150 dpi is 30000x30000 pixels");
+  expect_error([] { ImageIntake({}, child_renderer()).from_bytes(bytes_of("%PDF-1.4\nthis is not really a PDF\n")); },
+               codes::kImageNotSupported, "PDF");
+}
+
+// poppler cannot be interrupted: thousands of wide dashed strokes over an A4 page keep it busy for
+// minutes. The child is killed at the timeout and the caller gets its answer then.
+TEST(PdfInChildProcess, APageThatRendersForMinutesIsStoppedAtTheTimeout) {
+  std::string strokes = "60 w 1 J [3 2] 0 d ";
+  for (int i = 0; i < 3000; ++i) strokes += "0 0 m 595 842 l 595 0 l 0 842 l S ";
+  const Bytes pdf = make_pdf({{595, 842, strokes}});
+  const auto t0 = std::chrono::steady_clock::now();
+  expect_error([&] { ImageIntake({}, child_renderer(std::chrono::milliseconds(1500))).from_bytes(pdf); },
+               codes::kImageNotSupported, "The PDF page took longer than 1.5 s to render");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(4000));
+}
+
+// A renderer that dies at once (false) or answers nonsense (cat echoes the PDF): an unreadable
+// document, never a crash or a hang.
+TEST(PdfInChildProcess, ARendererThatDiesOrBabblesIsAnUnreadableDocument) {
+  const Bytes small = make_pdf({kHalfRedPage});
+  std::string filler(100 * 1024, ' ');
+  const Bytes large = make_pdf({{200, 100, "1 0 0 rg 0 0 100 100 re f" + filler}});
+  for (const char* helper : {"/bin/false", "/bin/cat"}) {
+    for (const Bytes* pdf : {&small, &large}) {
+      expect_error(
+          [&] {
+            ImageIntake({}, PdfRenderPolicy{helper, std::chrono::seconds(10)}).from_bytes(*pdf);
+          },
+          codes::kImageNotSupported, "The PDF document could not be read");
+    }
+  }
 }
 
 // ============================================================ orientation

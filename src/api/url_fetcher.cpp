@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <idn2.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -201,8 +202,8 @@ std::optional<std::uint16_t> sockaddr_port(const sockaddr* address, std::size_t 
 std::optional<std::string> url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   char* raw = nullptr;
   const CURLUcode rc = curl_url_get(url, part, &raw, flags);
-  // Owned whatever the outcome: libcurl 7.88 fails CURLU_PUNYCODE for a non-ASCII host (libidn2
-  // converts from the locale's charset) after it has already handed out the host.
+  // Owned whatever the outcome: libcurl 7.88 can fail after it has handed out the part (it did so
+  // for CURLU_PUNYCODE on a non-ASCII host; ascii_host now converts those itself).
   CurlString owned(raw);
   if (rc != CURLUE_OK || raw == nullptr) return std::nullopt;
   return std::string(owned.get());
@@ -248,13 +249,30 @@ void check_no_credentials(CURLU* url) {
   }
 }
 
+// The host in ASCII: an internationalized name (bücher.example) becomes its IDNA2008 punycode
+// (xn--bcher-kva.example), and the URL is set to it, so that curl resolves and connects to exactly
+// that name. Converted here from UTF-8, whatever the locale: libcurl hands libidn2 the host as if
+// in the locale's charset, which under the C locale fails for every non-ASCII name.
+std::string ascii_host(CURLU* url) {
+  std::string host = url_part(url, CURLUPART_HOST).value_or("");
+  if (std::all_of(host.begin(), host.end(), [](unsigned char c) { return c < 0x80; })) return host;
+  char* ascii = nullptr;
+  const int rc = idn2_to_ascii_8z(host.c_str(), &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+  const std::unique_ptr<char, decltype(&idn2_free)> owned(ascii, &idn2_free);
+  if (rc != IDN2_OK || ascii == nullptr) {
+    refuse(std::string("the host is not a valid internationalized domain name (") + idn2_strerror(rc) + ")");
+  }
+  if (curl_url_set(url, CURLUPART_HOST, ascii, 0) != CURLUE_OK) refuse("the host name is not valid");
+  return ascii;
+}
+
 Target inspect(CurlUrl url) {
   check_scheme(url.get());
   check_no_credentials(url.get());
   // A zone id picks an interface for link-local traffic: never wanted for a public fetch.
   if (url_part(url.get(), CURLUPART_ZONEID)) refuse("IPv6 zone identifiers are not accepted");
   Target target;
-  target.host = url_part(url.get(), CURLUPART_HOST, CURLU_PUNYCODE).value_or("");
+  target.host = ascii_host(url.get());
   if (target.host.size() >= 2 && target.host.front() == '[' && target.host.back() == ']') {
     target.host = target.host.substr(1, target.host.size() - 2);
   }

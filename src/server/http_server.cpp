@@ -624,7 +624,9 @@ void handle(Service& service, KeepAliveServer& http, Vendor vendor, const httpli
     return answer(error_outcome(vendor, e, record.id));
   }
   const auto deadline = record.start + std::chrono::milliseconds(service.options().deadline_ms);
-  answer(service.recognize(vendor, std::move(work), record, deadline, [&http, &req] { return http.client_gone(req); }));
+  answer(service.recognize(
+      vendor, std::move(work), record, deadline,
+      [&http, connection = KeepAliveServer::connection_of(req)] { return http.client_gone(connection); }));
 }
 
 // POST / carries the action in a header: X-TC-Action (Tencent) or x-acs-action (Aliyun).

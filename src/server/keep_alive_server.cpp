@@ -42,10 +42,6 @@ std::string connection_key(const std::string& remote_ip, int remote_port, const 
   return remote_ip + " " + std::to_string(remote_port) + " " + local_ip + " " + std::to_string(local_port);
 }
 
-std::string connection_key(const httplib::Request& req) {
-  return connection_key(req.remote_addr, req.remote_port, req.local_addr, req.local_port);
-}
-
 }  // namespace
 
 ConnectionStream::ConnectionStream(int fd, std::chrono::milliseconds read_timeout,
@@ -102,22 +98,23 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   if (getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) == 0) endpoint(address, ip, port);
 }
 
-bool KeepAliveServer::client_gone(const httplib::Request& req) const {
-  int fd = -1;
-  {
-    std::lock_guard lock(mutex_);
-    const auto it = connections_.find(connection_key(req));
-    if (it == connections_.end()) return false;
-    fd = it->second.fd;
-  }
-  pollfd p{fd, POLLRDHUP, 0};
+std::string KeepAliveServer::connection_of(const httplib::Request& req) {
+  return connection_key(req.remote_addr, req.remote_port, req.local_addr, req.local_port);
+}
+
+bool KeepAliveServer::client_gone(const std::string& connection) const {
+  // Polled under the lock: the connection's thread closes the socket only after taking it out.
+  std::lock_guard lock(mutex_);
+  const auto it = connections_.find(connection);
+  if (it == connections_.end()) return false;
+  pollfd p{it->second.fd, POLLRDHUP, 0};
   return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 void KeepAliveServer::end_after_answer(const httplib::Request& req, httplib::Response& res) {
   res.set_header("Connection", "close");
   std::lock_guard lock(mutex_);
-  if (const auto it = connections_.find(connection_key(req)); it != connections_.end()) it->second.ending = true;
+  if (const auto it = connections_.find(connection_of(req)); it != connections_.end()) it->second.ending = true;
 }
 
 bool KeepAliveServer::await_next_request(int fd) const {

@@ -43,9 +43,12 @@ class ConnectionStream final : public httplib::Stream {
 
 class KeepAliveServer : public httplib::Server {
  public:
-  // The client of `req` has closed or reset its connection (checked without waiting). Valid while
-  // the handler of `req` runs.
-  bool client_gone(const httplib::Request& req) const;
+  // Names the connection `req` arrived on, for client_gone (a value: it may be asked after the
+  // request is gone).
+  static std::string connection_of(const httplib::Request& req);
+  // The client on `connection` has closed or reset it (checked without waiting); false once the
+  // connection has ended.
+  bool client_gone(const std::string& connection) const;
   // The answer to `req` is its connection's last: it is written with "Connection: close" and
   // nothing after it is read.
   void end_after_answer(const httplib::Request& req, httplib::Response& res);

@@ -1,6 +1,7 @@
 // bench/soak: a real ocrserve (loopback) kept at saturation with a mix of valid and invalid requests
 // through the three front doors, for --duration seconds (default 1800). Every --interval seconds
-// (default 60) it prints requests, errors by code, p99 latency and the server's RSS; at the end, how
+// (default 60) it prints requests, errors by code, p99 latency and the server's RSS (the lowest and
+// highest of the interval's one-second samples); at the end, how
 // the RSS floor moved from the second sixth of the run (after warm-up) to the last sixth. RSS is
 // sampled every second and the floor is the lowest sample of a window: a leak raises the floor,
 // the transient peak of a few large pages at once does not. Exit status 1 on any unexpected
@@ -74,20 +75,36 @@ std::vector<Call> request_mix() {
     return httplib::Headers{{"x-acs-action", action}, {"x-acs-version", "2021-07-07"}};
   };
   std::vector<Call> mix = {
-      {"huawei general-text", "/v2/p/ocr/general-text", {}, json{{"image", b64(card)}}.dump(), "application/json", 200, ""},
-      {"huawei exit-entry-permit", "/v2/p/ocr/exit-entry-permit", {}, json{{"image", b64(permit)}}.dump(), "application/json", 200,
+      {"huawei general-text",
+       "/v2/p/ocr/general-text",
+       {},
+       json{{"image", b64(card)}}.dump(),
+       "application/json",
+       200,
+       ""},
+      {"huawei exit-entry-permit",
+       "/v2/p/ocr/exit-entry-permit",
+       {},
+       json{{"image", b64(permit)}}.dump(),
+       "application/json",
+       200,
        ""},
       {"huawei passport", "/v2/p/ocr/passport", {}, json{{"image", b64(passport)}}.dump(), "application/json", 200, ""},
       {"tencent PermitOCR", "/", tencent, json{{"ImageBase64", b64(permit)}}.dump(), "application/json", 200, ""},
-      {"aliyun ToMainland", "/", aliyun("RecognizeExitEntryPermitToMainland"), mainland, "application/octet-stream", 200,
-       ""},
+      {"aliyun ToMainland", "/", aliyun("RecognizeExitEntryPermitToMainland"), mainland, "application/octet-stream",
+       200, ""},
       {"aliyun RecognizeGeneral", "/", aliyun("RecognizeGeneral"), card, "application/octet-stream", 200, ""},
       // Invalid ones, each with its documented answer.
       {"bad base64", "/v2/p/ocr/general-text", {}, R"({"image":"***"})", "application/json", 400, "AIS.0102"},
       {"bad json", "/v2/p/ocr/general-text", {}, R"({"image":)", "application/json", 400, "ModelArts.4105"},
       {"unknown api", "/v2/p/ocr/no-such-api", {}, "{}", "application/json", 404, "APIGW.0101"},
-      {"wrong family", "/v2/p/ocr/mainland-travel-permit", {}, json{{"image", b64(permit)}}.dump(), "application/json",
-       400, "AIS.0104"},
+      {"wrong family",
+       "/v2/p/ocr/mainland-travel-permit",
+       {},
+       json{{"image", b64(permit)}}.dump(),
+       "application/json",
+       400,
+       "AIS.0104"},
       {"tencent unknown field", "/", tencent, R"({"ImageBase64":"AAAA","Foo":1})", "application/json", 200,
        "UnknownParameter"},
       {"aliyun no image", "/", aliyun("RecognizeGeneral"), "", "application/octet-stream", 400, "MissingParameter"},
@@ -131,10 +148,14 @@ int main(int argc, char** argv) {
   double max_growth = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--duration") duration = std::stoi(argv[i + 1]);
-    else if (a == "--interval") interval = std::stoi(argv[i + 1]);
-    else if (a == "--connections") connections = std::stoi(argv[i + 1]);
-    else if (a == "--max-rss-growth") max_growth = std::stod(argv[i + 1]);
+    if (a == "--duration")
+      duration = std::stoi(argv[i + 1]);
+    else if (a == "--interval")
+      interval = std::stoi(argv[i + 1]);
+    else if (a == "--connections")
+      connections = std::stoi(argv[i + 1]);
+    else if (a == "--max-rss-growth")
+      max_growth = std::stod(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: bench_soak [--duration S] [--interval S] [--connections N] [--max-rss-growth P]\n");
       return 2;
@@ -198,9 +219,12 @@ int main(int argc, char** argv) {
     });
   }
 
-  std::printf("| minute | requests | rps | ok | expected errors | errors by code | 429 (queue full) | unexpected | p99 ms "
-              "| RSS MB |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  // RSS per interval: the lowest and the highest of its one-second samples. The low one is what
+  // the server holds; the high one adds the images and tensors of the work in flight then.
+  std::printf(
+      "| minute | requests | rps | ok | expected errors | errors by code | 429 (queue full) | unexpected | p99 ms "
+      "| RSS MB (low) | RSS MB (high) |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   std::vector<long> rss;  // one sample per second
   long total_unexpected = 0, total = 0;
   bool alive = true;
@@ -222,9 +246,11 @@ int main(int argc, char** argv) {
     total_unexpected += done.unexpected;
     std::string by_code;
     for (const auto& [code, n] : done.codes) by_code += (by_code.empty() ? "" : " ") + code + ":" + std::to_string(n);
-    std::printf("| %.2f | %ld | %.1f | %ld | %ld | %s | %ld | %ld | %.0f | %.1f |\n", t / 60.0, done.requests,
+    const auto window = rss.end() - std::min<std::ptrdiff_t>(interval, static_cast<std::ptrdiff_t>(rss.size()));
+    const long low = *std::min_element(window, rss.end()), high = *std::max_element(window, rss.end());
+    std::printf("| %.2f | %ld | %.1f | %ld | %ld | %s | %ld | %ld | %.0f | %.1f | %.1f |\n", t / 60.0, done.requests,
                 static_cast<double>(done.requests) / interval, done.ok, done.expected_errors, by_code.c_str(),
-                done.throttled, done.unexpected, p99, rss.back() / 1024.0);
+                done.throttled, done.unexpected, p99, low / 1024.0, high / 1024.0);
     std::fflush(stdout);
   }
   stop = true;
@@ -239,9 +265,10 @@ int main(int argc, char** argv) {
   const long warm = floor_of(sixth, 2 * sixth), last = floor_of(rss.size() - std::max<size_t>(sixth, 1), rss.size());
   const long peak = rss.empty() ? 0L : *std::max_element(rss.begin(), rss.end());
   const double growth = 100.0 * (last - warm) / std::max(1L, warm);
-  std::printf("\n%ld requests, %ld unexpected; RSS floor %.1f MB after warm-up -> %.1f MB in the last sixth (%+.2f%%), "
-              "peak %.1f MB; server %s\n",
-              total, total_unexpected, warm / 1024.0, last / 1024.0, growth, peak / 1024.0, alive ? "alive" : "DEAD");
+  std::printf(
+      "\n%ld requests, %ld unexpected; RSS floor %.1f MB after warm-up -> %.1f MB in the last sixth (%+.2f%%), "
+      "peak %.1f MB; server %s\n",
+      total, total_unexpected, warm / 1024.0, last / 1024.0, growth, peak / 1024.0, alive ? "alive" : "DEAD");
   for (const auto& [what, n] : unexpected_detail) std::printf("  unexpected: %s (%ld)\n", what.c_str(), n);
   const bool pass = alive && total_unexpected == 0 && growth <= max_growth && total > 0;
   std::printf("%s\n", pass ? "PASS" : "FAIL");

@@ -8,40 +8,30 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "image_bytes.h"
+
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using ocrserve::test::append;
+using ocrserve::test::Bytes;
+using ocrserve::test::jpeg_exif_segment;
+using ocrserve::test::lzw_encode;
+using ocrserve::test::make_ico;
+using ocrserve::test::patch_tiff;
+using ocrserve::test::png_chunk;
+using ocrserve::test::put_be16;
+using ocrserve::test::put_be32;
+using ocrserve::test::put_le16;
+using ocrserve::test::put_le32;
+using ocrserve::test::with_png_exif_orientation;
 
-// ------------------------------------------------------------------ byte helpers
-
-void append(Bytes& b, std::string_view s) {
-  b.insert(b.end(), s.begin(), s.end());
-}
-void append(Bytes& b, const Bytes& more) {
-  b.insert(b.end(), more.begin(), more.end());
-}
-void le16(Bytes& b, unsigned v) {
-  b.push_back(static_cast<std::uint8_t>(v));
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-}
-void le32(Bytes& b, std::uint32_t v) {
-  for (int s = 0; s < 32; s += 8) b.push_back(static_cast<std::uint8_t>(v >> s));
-}
-void be16(Bytes& b, unsigned v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-void be32(Bytes& b, std::uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
-}
+// ------------------------------------------------------------------ helpers
 
 // 16 x 16 in four colours: small, but above the minimum side of 15.
 cv::Mat quadrants(int w = 16, int h = 16, int type = CV_8UC3) {
@@ -60,47 +50,16 @@ Bytes encode(const std::string& ext, const cv::Mat& m, const std::vector<int>& p
 
 // ------------------------------------------------------------------ PNG
 
-std::uint32_t crc32(const std::uint8_t* data, std::size_t n) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (std::size_t i = 0; i < n; ++i) {
-    c ^= data[i];
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-  }
-  return c ^ 0xFFFFFFFFu;
-}
-
-Bytes png_chunk(std::string_view type, const Bytes& payload) {
-  Bytes chunk;
-  be32(chunk, static_cast<std::uint32_t>(payload.size()));
-  append(chunk, type);
-  append(chunk, payload);
-  be32(chunk, crc32(chunk.data() + 4, chunk.size() - 4));
-  return chunk;
-}
-
 // A real 16x16 PNG whose IHDR (CRC fixed up) declares another size: the header check must refuse
 // it before libpng allocates rows for the declared size.
 Bytes png_with_size(std::uint32_t width, std::uint32_t height) {
   Bytes png = encode(".png", quadrants());
   Bytes ihdr;
-  be32(ihdr, width);
-  be32(ihdr, height);
+  put_be32(ihdr, width);
+  put_be32(ihdr, height);
   ihdr.insert(ihdr.end(), png.begin() + 24, png.begin() + 29);  // depth, colour type, methods
   const Bytes chunk = png_chunk("IHDR", ihdr);
   std::copy(chunk.begin(), chunk.end(), png.begin() + 8);
-  return png;
-}
-
-// EXIF orientation as a little TIFF structure (for PNG eXIf and JPEG APP1).
-Bytes exif_tiff(int orientation) {
-  return Bytes{'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, static_cast<std::uint8_t>(orientation),
-               0,   0,   0,  0, 0, 0, 0};
-}
-
-Bytes png_with_exif(int orientation) {
-  Bytes png = encode(".png", quadrants());
-  const Bytes chunk = png_chunk("eXIf", exif_tiff(orientation));
-  png.insert(png.begin() + 33, chunk.begin(), chunk.end());
   return png;
 }
 
@@ -108,12 +67,7 @@ Bytes png_with_exif(int orientation) {
 
 Bytes jpeg_with_exif(int orientation) {
   Bytes jpeg = encode(".jpg", quadrants(), {cv::IMWRITE_JPEG_QUALITY, 50});
-  Bytes payload;
-  append(payload, std::string_view("Exif\0\0", 6));
-  append(payload, exif_tiff(orientation));
-  Bytes segment{0xFF, 0xE1};
-  be16(segment, static_cast<unsigned>(payload.size() + 2));
-  append(segment, payload);
+  const Bytes segment = jpeg_exif_segment(orientation);
   jpeg.insert(jpeg.begin() + 2, segment.begin(), segment.end());
   return jpeg;
 }
@@ -162,16 +116,16 @@ Bytes bmp_rle8() {
   const std::uint32_t offset = 14 + 40 + 4 * 4;
   Bytes b;
   append(b, "BM");
-  le32(b, offset + static_cast<std::uint32_t>(pixels.size()));
-  le32(b, 0);
-  le32(b, offset);
-  for (std::uint32_t v : {40u, 16u, 16u}) le32(b, v);
-  le16(b, 1);
-  le16(b, 8);
-  le32(b, 1);  // BI_RLE8
-  le32(b, static_cast<std::uint32_t>(pixels.size()));
-  for (std::uint32_t v : {2835u, 2835u, 4u, 0u}) le32(b, v);
-  for (std::uint32_t bgr : {0x0000FFu, 0x00FF00u, 0xFF0000u, 0xFFFFFFu}) le32(b, bgr);
+  put_le32(b, offset + static_cast<std::uint32_t>(pixels.size()));
+  put_le32(b, 0);
+  put_le32(b, offset);
+  for (std::uint32_t v : {40u, 16u, 16u}) put_le32(b, v);
+  put_le16(b, 1);
+  put_le16(b, 8);
+  put_le32(b, 1);  // BI_RLE8
+  put_le32(b, static_cast<std::uint32_t>(pixels.size()));
+  for (std::uint32_t v : {2835u, 2835u, 4u, 0u}) put_le32(b, v);
+  for (std::uint32_t bgr : {0x0000FFu, 0x00FF00u, 0xFF0000u, 0xFFFFFFu}) put_le32(b, bgr);
   append(b, pixels);
   return b;
 }
@@ -181,8 +135,8 @@ Bytes bmp_rle8() {
 // Uncompressed single-strip 8-bit grey TIFF in either byte order (orientation tag included).
 Bytes grey_tiff(std::uint32_t width, std::uint32_t height, bool big_endian, int orientation = 1) {
   Bytes b;
-  auto p16 = [&](unsigned v) { big_endian ? be16(b, v) : le16(b, v); };
-  auto p32 = [&](std::uint32_t v) { big_endian ? be32(b, v) : le32(b, v); };
+  auto p16 = [&](unsigned v) { big_endian ? put_be16(b, v) : put_le16(b, v); };
+  auto p32 = [&](std::uint32_t v) { big_endian ? put_be32(b, v) : put_le32(b, v); };
   append(b, big_endian ? "MM" : "II");
   p16(42);
   p32(8);
@@ -214,73 +168,7 @@ Bytes grey_tiff(std::uint32_t width, std::uint32_t height, bool big_endian, int 
   return b;
 }
 
-// An OpenCV-written (little-endian, classic) TIFF whose first IFD declares another size.
-Bytes tiff_with_size(Bytes tiff, std::uint32_t width, std::uint32_t height) {
-  const auto u16 = [&](std::size_t at) { return static_cast<unsigned>(tiff.at(at) | tiff.at(at + 1) << 8); };
-  const std::size_t ifd = u16(4) | static_cast<std::size_t>(u16(6)) << 16;
-  for (unsigned i = 0; i < u16(ifd); ++i) {
-    const std::size_t entry = ifd + 2 + 12 * i;
-    const unsigned tag = u16(entry);
-    if (tag != 256 && tag != 257 && tag != 278) continue;  // width, height, rows per strip
-    const std::uint32_t v = tag == 256 ? width : height;
-    const int bytes = u16(entry + 2) == 3 ? 2 : 4;
-    for (int k = 0; k < bytes; ++k)
-      tiff.at(entry + 8 + static_cast<std::size_t>(k)) = static_cast<std::uint8_t>(v >> (8 * k));
-  }
-  return tiff;
-}
-
 // ------------------------------------------------------------------ GIF
-
-class BitWriter {
- public:
-  void write(unsigned code, int bits) {
-    acc_ |= static_cast<std::uint64_t>(code) << n_;
-    n_ += bits;
-    while (n_ >= 8) {
-      out_.push_back(static_cast<std::uint8_t>(acc_));
-      acc_ >>= 8;
-      n_ -= 8;
-    }
-  }
-  Bytes finish() {
-    if (n_ > 0) out_.push_back(static_cast<std::uint8_t>(acc_));
-    return out_;
-  }
-
- private:
-  Bytes out_;
-  std::uint64_t acc_ = 0;
-  int n_ = 0;
-};
-
-// GIF LZW with giflib's code-width schedule.
-Bytes lzw_encode(const Bytes& pixels, int min_code_size) {
-  const int clear = 1 << min_code_size, eoi = clear + 1;
-  int bits = min_code_size + 1, next = eoi + 1, max_code = 1 << bits;
-  std::map<std::pair<int, int>, int> table;
-  BitWriter w;
-  auto output = [&](int code) {
-    w.write(static_cast<unsigned>(code), bits);
-    if (next >= max_code && code <= 4095) max_code = 1 << ++bits;
-  };
-  output(clear);
-  int current = pixels.at(0);
-  for (std::size_t i = 1; i < pixels.size(); ++i) {
-    const int k = pixels[i];
-    const auto found = table.find({current, k});
-    if (found != table.end()) {
-      current = found->second;
-      continue;
-    }
-    output(current);
-    table[{current, k}] = next++;
-    current = k;
-  }
-  output(current);
-  output(eoi);
-  return w.finish();
-}
 
 struct GifOptions {
   unsigned screen_w = 16, screen_h = 16;
@@ -293,15 +181,15 @@ struct GifOptions {
 Bytes gif(const GifOptions& o) {
   Bytes b;
   append(b, "GIF89a");
-  le16(b, o.screen_w);
-  le16(b, o.screen_h);
+  put_le16(b, o.screen_w);
+  put_le16(b, o.screen_h);
   append(b, Bytes{0xF1, 0, 0});  // global table of 4 colours
   const Bytes palette{255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255};
   append(b, palette);
   if (o.transparent) append(b, Bytes{0x21, 0xF9, 4, 0x01, 0, 0, 3, 0});
   append(b, Bytes{0x21, 0xFE, 4, 'f', 'u', 'z', 'z', 0});  // a comment extension
   b.push_back(0x2C);
-  for (unsigned v : {0u, 0u, o.frame_w, o.frame_h}) le16(b, v);
+  for (unsigned v : {0u, 0u, o.frame_w, o.frame_h}) put_le16(b, v);
   b.push_back(static_cast<std::uint8_t>((o.interlaced ? 0x40 : 0) | (o.local_palette ? 0x81 : 0)));
   if (o.local_palette) append(b, palette);
   Bytes indices;
@@ -321,13 +209,13 @@ Bytes gif(const GifOptions& o) {
 Bytes pcx(int planes, int bits, bool vga_palette, unsigned xmax = 15, unsigned ymax = 15) {
   const int bpl = ((16 * bits + 7) / 8 + 1) / 2 * 2;
   Bytes b{0x0A, 5, 1, static_cast<std::uint8_t>(bits)};
-  for (unsigned v : {0u, 0u, xmax, ymax, 72u, 72u}) le16(b, v);
+  for (unsigned v : {0u, 0u, xmax, ymax, 72u, 72u}) put_le16(b, v);
   for (int i = 0; i < 16; ++i)
     append(b, Bytes{static_cast<std::uint8_t>(i * 16), 0, static_cast<std::uint8_t>(255 - i * 16)});
   b.push_back(0);
   b.push_back(static_cast<std::uint8_t>(planes));
-  le16(b, static_cast<unsigned>(bpl));
-  le16(b, 1);
+  put_le16(b, static_cast<unsigned>(bpl));
+  put_le16(b, 1);
   b.resize(128, 0);
   for (int y = 0; y < 16; ++y) {
     for (int p = 0; p < planes; ++p) {
@@ -345,27 +233,15 @@ Bytes pcx(int planes, int bits, bool vga_palette, unsigned xmax = 15, unsigned y
 
 // ------------------------------------------------------------------ ICO
 
-Bytes ico(const Bytes& payload, int bpp) {
-  Bytes b{0, 0, 1, 0};
-  le16(b, 1);
-  append(b, Bytes{16, 16, 0, 0});
-  le16(b, 1);
-  le16(b, static_cast<unsigned>(bpp));
-  le32(b, static_cast<std::uint32_t>(payload.size()));
-  le32(b, 22);
-  append(b, payload);
-  return b;
-}
-
 // Headerless bitmap (doubled height: colour rows then the AND mask), 32-bit BGRA or 8-bit.
 Bytes ico_dib(int bpp, std::uint32_t width = 16, std::uint32_t height = 16) {
   Bytes b;
-  for (std::uint32_t v : {40u, width, height * 2}) le32(b, v);
-  le16(b, 1);
-  le16(b, static_cast<unsigned>(bpp));
-  for (int i = 0; i < 6; ++i) le32(b, 0);
+  for (std::uint32_t v : {40u, width, height * 2}) put_le32(b, v);
+  put_le16(b, 1);
+  put_le16(b, static_cast<unsigned>(bpp));
+  for (int i = 0; i < 6; ++i) put_le32(b, 0);
   if (bpp == 8) {
-    for (int i = 0; i < 256; ++i) le32(b, static_cast<std::uint32_t>(i * 0x010101));
+    for (int i = 0; i < 256; ++i) put_le32(b, static_cast<std::uint32_t>(i * 0x010101));
   }
   const int bytes_per_pixel = bpp / 8;
   for (int y = 0; y < 16; ++y)
@@ -404,13 +280,13 @@ Bytes pdf(const std::string& media_box, int rotate = 0) {
 Bytes psd() {
   Bytes b;
   append(b, "8BPS");
-  be16(b, 1);
+  put_be16(b, 1);
   b.resize(12, 0);
-  be16(b, 3);
-  be32(b, 16);
-  be32(b, 16);
-  be16(b, 8);
-  be16(b, 3);
+  put_be16(b, 3);
+  put_be32(b, 16);
+  put_be32(b, 16);
+  put_be16(b, 8);
+  put_be16(b, 3);
   return b;
 }
 
@@ -418,9 +294,9 @@ Bytes psd() {
 Bytes webp_vp8x_huge() {
   Bytes b;
   append(b, "RIFF");
-  le32(b, 22);
+  put_le32(b, 22);
   append(b, "WEBPVP8X");
-  le32(b, 10);
+  put_le32(b, 10);
   append(b, Bytes{0x00, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF});
   return b;
 }
@@ -452,7 +328,7 @@ int main(int argc, char** argv) {
       {"rgba.png", encode(".png", quadrants(16, 16, CV_8UC4))},
       {"rgba16.png", encode(".png", rgba16)},
       {"grey16.png", encode(".png", grey16)},
-      {"exif8.png", png_with_exif(8)},
+      {"exif8.png", with_png_exif_orientation(encode(".png", quadrants()), 8)},
       {"tiny.bmp", encode(".bmp", quadrants())},
       {"grey.bmp", encode(".bmp", quadrants(16, 16, CV_8UC1))},
       {"topdown.bmp", bmp_with_size(16, -16)},
@@ -470,9 +346,9 @@ int main(int argc, char** argv) {
       {"rgb.pcx", pcx(3, 8, false)},
       {"vga.pcx", pcx(1, 8, true)},
       {"ega.pcx", pcx(4, 1, false)},
-      {"png.ico", ico(encode(".png", quadrants()), 32)},
-      {"bgra.ico", ico(ico_dib(32), 32)},
-      {"palette.ico", ico(ico_dib(8), 8)},
+      {"png.ico", make_ico({{16, 16, 32, encode(".png", quadrants())}})},
+      {"bgra.ico", make_ico({{16, 16, 32, ico_dib(32)}})},
+      {"palette.ico", make_ico({{16, 16, 8, ico_dib(8)}})},
       {"tiny.pdf", pdf("0 0 20 20")},
       {"rotated.pdf", pdf("0 0 30 20", 90)},
       {"tiny.psd", psd()},
@@ -483,12 +359,13 @@ int main(int argc, char** argv) {
       {"huge-width.bmp", bmp_with_size(1000000, 16)},
       {"huge-topdown.bmp", bmp_with_size(16, -1000000)},
       {"huge-100000x100000.tiff", grey_tiff(100000, 100000, false)},
-      {"huge-float-rgba.tiff", tiff_with_size(encode(".tiff", float_rgba), 12649, 12649)},  // 2.5 GB of samples
+      {"huge-float-rgba.tiff",
+       patch_tiff(encode(".tiff", float_rgba), {{256, 12649}, {257, 12649}, {278, 12649}})},  // 2.5 GB of samples
       {"huge-screen.gif", gif({.screen_w = 65535, .screen_h = 65535})},
       {"huge-frame.gif", gif({.frame_w = 65535, .frame_h = 65535})},  // screen fine, frame not
       {"huge-65535x65535.pcx", pcx(3, 8, false, 65535, 65535)},
-      {"huge-png.ico", ico(png_with_size(60000, 60000), 32)},
-      {"huge-dib.ico", ico(ico_dib(32, 100000, 100000), 32)},
+      {"huge-png.ico", make_ico({{16, 16, 32, png_with_size(60000, 60000)}})},
+      {"huge-dib.ico", make_ico({{16, 16, 32, ico_dib(32, 100000, 100000)}})},
       {"huge-vp8x.webp", webp_vp8x_huge()},
       {"huge-page.pdf", pdf("0 0 1000000 1000000")},
   };

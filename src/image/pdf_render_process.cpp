@@ -220,7 +220,9 @@ RenderedPdf render_pdf_page_in_child(ByteView pdf, std::optional<int> page_numbe
     waitpid(pid, nullptr, 0);
     throw;
   }
-  if (!complete) kill(pid, SIGKILL);
+  // Whatever it was doing: the answer is in, or it will never come. Waiting for a child that has
+  // answered to exit on its own would leave our caller at the mercy of its teardown.
+  kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <thread>
 
+#include "image_bytes.h"
 #include "ocrserve/image_intake.h"
 #include "pdf_builder.h"
 #include "server_process.h"
@@ -285,44 +286,31 @@ TEST_F(HostileClients, ClientsThatVanishMidAnswer) {
 
 // A PNG declaring `width` x `height` whose pixel rows are all zeros: a few KB that would inflate to
 // gigabytes.
-std::string png_bomb(std::uint32_t width, std::uint32_t height) {
-  const auto be32 = [](std::string& out, std::uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<char>((v >> s) & 0xFF));
-  };
-  const auto chunk = [&](std::string& out, const char* type, const std::string& data) {
-    be32(out, static_cast<std::uint32_t>(data.size()));
-    std::string body = std::string(type, 4) + data;
-    out += body;
-    be32(out, static_cast<std::uint32_t>(
-                  crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
-  };
-  std::string ihdr;
-  be32(ihdr, width);
-  be32(ihdr, height);
-  ihdr += std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit greyscale
+Bytes png_bomb(std::uint32_t width, std::uint32_t height) {
+  Bytes ihdr;
+  put_be32(ihdr, width);
+  put_be32(ihdr, height);
+  append(ihdr, Bytes{8, 0, 0, 0, 0});  // 8-bit greyscale
   // Compress 64 rows of zeros only: the header already says the rest.
-  const std::string raw(static_cast<size_t>(width + 1) * 64, '\0');
+  const Bytes raw(static_cast<size_t>(width + 1) * 64, 0);
   uLongf size = compressBound(static_cast<uLong>(raw.size()));
-  std::string idat(size, '\0');
-  compress2(reinterpret_cast<Bytef*>(idat.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
-            static_cast<uLong>(raw.size()), 9);
+  Bytes idat(size, 0);
+  compress2(idat.data(), &size, raw.data(), static_cast<uLong>(raw.size()), 9);
   idat.resize(size);
-  std::string png = "\x89PNG\r\n\x1a\n";
-  chunk(png, "IHDR", ihdr);
-  chunk(png, "IDAT", idat);
-  chunk(png, "IEND", "");
+  Bytes png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  append(png, png_chunk("IHDR", ihdr));
+  append(png, png_chunk("IDAT", idat));
+  append(png, png_chunk("IEND", {}));
   return png;
 }
 
 TEST_F(HostileClients, ADecompressionBombIsRefusedByItsHeader) {
-  const std::string bomb = png_bomb(60000, 60000);
+  const Bytes bomb = png_bomb(60000, 60000);
   ASSERT_LT(bomb.size(), 200u * 1024);
   auto c = server_->client();
   const auto t0 = Clock::now();
-  const auto r = c.Post(
-      "/v2/p/ocr/general-text",
-      nlohmann::json{{"image", encode_base64(reinterpret_cast<const std::uint8_t*>(bomb.data()), bomb.size())}}.dump(),
-      "application/json");
+  const auto r = c.Post("/v2/p/ocr/general-text",
+                        nlohmann::json{{"image", encode_base64(bomb.data(), bomb.size())}}.dump(), "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_NE(r->body.find("AIS.0103"), std::string::npos) << r->body;

@@ -126,7 +126,8 @@ struct ChildReader {
   detail::RenderedPdf page;
   std::size_t pixel_bytes = 0, filled = 0;
 
-  // Where the next bytes go and how many are wanted; nullptr once the answer is complete.
+  // Where the next pixel bytes go and how many are still wanted; nullptr until a whole 'K' header
+  // is in (the header and an error answer are collected in `head`).
   std::pair<char*, std::size_t> next() {
     if (head.empty() || head[0] != kOk) return {nullptr, 0};
     if (head.size() < kHeaderBytes) return {nullptr, 0};

@@ -643,6 +643,8 @@ void handle_root(Service& service, KeepAliveServer& http, const httplib::Request
                      "/v2/{project_id}/ocr/<api>",
                      record.id),
        record);
+  // Its body is not read: what is left of it must not be taken for the next request.
+  http.end_after_answer(req, res);
   finish(service, res, record);
 }
 
@@ -779,7 +781,9 @@ int run_server(const std::vector<std::string>& args) {
   http.Post(R"(/v2/.*)", huawei);
   // Anything else gets a JSON error, never an HTML page.
   http.set_error_handler([&](const httplib::Request& req, httplib::Response& res) {
-    if (res.has_header("X-Request-Id")) return;  // our own answer, logged (httplib calls this for any 4xx)
+    // Our own answer (httplib calls this for any 4xx): one with a body, or a logged one without
+    // (499, nobody to answer).
+    if (!res.body.empty() || res.content_provider_ || res.has_header("X-Request-Id")) return;
     RequestRecord record;
     record.id = new_request_id();
     record.method = req.method;

@@ -257,6 +257,18 @@ TEST_F(HostileClients, PipelinedRequestsAreAllAnsweredInOrder) {
   EXPECT_NE(replies[4].find("{\"status\":\"ready\"}"), std::string::npos) << replies[4];
   EXPECT_NE(replies[4].find("Connection: close"), std::string::npos) << replies[4];
 
+  // An answer given without reading the body ends the connection ("Connection: close"): what is
+  // left of that body is never parsed as a next request.
+  RawClient unread(server_->port());
+  unread.send_all(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::vector<std::string> only = split_replies(unread.receive(std::chrono::seconds(10)));
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0].rfind("HTTP/1.1 404", 0), 0u) << only[0];
+  EXPECT_NE(only[0].find("APIGW.0101"), std::string::npos) << only[0];
+  EXPECT_NE(only[0].find("Connection: close"), std::string::npos) << only[0];
+
   // A request cut into many small writes is read the same way.
   RawClient slow(server_->port());
   const std::string get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";

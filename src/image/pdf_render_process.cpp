@@ -36,7 +36,7 @@ constexpr std::size_t kHeaderBytes = 1 + 3 * sizeof(std::int32_t);
 
 // Address space of the child: the libraries ocrserve loads (~250 MB), poppler's ARGB page and our
 // BGR copy of the largest page allowed, and room for poppler's own work.
-rlim_t child_address_space(const IntakeLimits& limits) {
+[[maybe_unused]] rlim_t child_address_space(const IntakeLimits& limits) {  // unused under ASan
   return static_cast<rlim_t>(1024LL * 1024 * 1024 + limits.max_pixels * 8);
 }
 

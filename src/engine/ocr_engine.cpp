@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -79,6 +80,14 @@ Quad clamp_quad(Quad q, cv::Size size) {
   return q;
 }
 
+// scripts/setup writes each model's fused rewrite (scripts/fuse_models.py) beside it: the same
+// outputs in fewer passes. A directory holding only the originals still works.
+std::string model_path(const EngineOptions& o, const std::string& stem) {
+  const std::string fused = o.model_dir + "/" + stem + ".fused.onnx";
+  if (o.fused_models && std::filesystem::exists(fused)) return fused;
+  return o.model_dir + "/" + stem + ".onnx";
+}
+
 float reading_score(const LineReading& r) {
   return r.confidence * static_cast<float>(r.chars.size());
 }
@@ -96,10 +105,10 @@ struct OcrEngine::Impl {
   explicit Impl(const EngineOptions& o)
       : options(o),
         detector(
-            o.model_dir + "/ch_PP-OCRv4_det_infer.onnx", o.threads, o.det_max_side,
+            model_path(o, "ch_PP-OCRv4_det_infer"), o.threads, o.det_max_side,
             DbParams{o.det_threshold, o.det_box_threshold, o.det_unclip_ratio, o.det_min_size, o.det_max_candidates}),
-        classifier(o.model_dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", o.threads),
-        recognizer(o.model_dir + "/ch_PP-OCRv4_rec_infer.onnx", o.model_dir + "/ppocr_keys_v1.txt",
+        classifier(model_path(o, "ch_ppocr_mobile_v2.0_cls_infer"), o.threads),
+        recognizer(model_path(o, "ch_PP-OCRv4_rec_infer"), o.model_dir + "/ppocr_keys_v1.txt",
                    RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching, o.rec_width_scale,
                                     o.threads}) {}
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "ocrserve/engine.h"
 #include "ocrserve/general_text.h"
 #include "synth.h"
 #include "text_metrics.h"
@@ -19,7 +20,7 @@ namespace {
 
 struct Args {
   std::uint64_t seed = 20261121;
-  int count = 12;        // images per class and condition
+  int count = 12;  // images per class and condition
   int threads = 2;
   int speed_runs = 15;
   int throughput_seconds = 20;
@@ -32,12 +33,18 @@ Args parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string("0"); };
-    if (f == "--seed") a.seed = std::stoull(next());
-    else if (f == "--count") a.count = std::stoi(next());
-    else if (f == "--threads") a.threads = std::stoi(next());
-    else if (f == "--speed-runs") a.speed_runs = std::stoi(next());
-    else if (f == "--throughput-seconds") a.throughput_seconds = std::stoi(next());
-    else if (f == "--rss-runs") a.rss_runs = std::stoi(next());
+    if (f == "--seed")
+      a.seed = std::stoull(next());
+    else if (f == "--count")
+      a.count = std::stoi(next());
+    else if (f == "--threads")
+      a.threads = std::stoi(next());
+    else if (f == "--speed-runs")
+      a.speed_runs = std::stoi(next());
+    else if (f == "--throughput-seconds")
+      a.throughput_seconds = std::stoi(next());
+    else if (f == "--rss-runs")
+      a.rss_runs = std::stoi(next());
     else if (f == "--only") {
       const std::string what = next();
       a.accuracy = what == "accuracy";
@@ -110,7 +117,8 @@ void orientation_table(const ocrserve::OcrEngine& engine, const Args& a) {
   const ocrserve::GeneralTextExtractor extractor(engine);
   const int n = std::max(2, a.count / 2);
   std::printf("\n### Page orientation with detect_direction=true (%d clean pages per row)\n\n", n);
-  std::printf("| rotation | expected direction | direction right (±5°) | char accuracy | p50 ms |\n|---|---|---|---|---|\n");
+  std::printf(
+      "| rotation | expected direction | direction right (±5°) | char accuracy | p50 ms |\n|---|---|---|---|---|\n");
   for (int q = 0; q < 4; ++q) {
     bench::TextScore score;
     std::vector<double> ms;
@@ -208,14 +216,16 @@ void rss_table(const ocrserve::OcrEngine& engine, const Args& a) {
     if (i == early) at_early = bench::rss_kib();
   }
   at_end = bench::rss_kib();
-  std::printf("\n### Memory (mixed sizes, sequential)\n\n| RSS after %d | RSS after %d | growth |\n|---|---|---|\n"
-              "| %.1f MB | %.1f MB | %+.1f%% |\n",
-              early, a.rss_runs, at_early / 1024.0, at_end / 1024.0, 100.0 * (at_end - at_early) / at_early);
+  std::printf(
+      "\n### Memory (mixed sizes, sequential)\n\n| RSS after %d | RSS after %d | growth |\n|---|---|---|\n"
+      "| %.1f MB | %.1f MB | %+.1f%% |\n",
+      early, a.rss_runs, at_early / 1024.0, at_end / 1024.0, 100.0 * (at_end - at_early) / at_early);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  ocrserve::keep_inference_buffers_in_heap();  // as the server does
   const Args a = parse(argc, argv);
   ocrserve::EngineOptions options;
   options.threads = a.threads;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ocrserve/card.h"
+#include "ocrserve/engine.h"
 #include "ocrserve/error.h"
 #include "ocrserve/passport.h"
 #include "passport.h"
@@ -40,6 +41,7 @@ bool from_machine_zone(const std::string& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ocrserve::keep_inference_buffers_in_heap();  // as the server does
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];

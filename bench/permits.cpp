@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ocrserve/card.h"
+#include "ocrserve/engine.h"
 #include "ocrserve/error.h"
 #include "ocrserve/permit.h"
 #include "permit.h"
@@ -220,6 +221,7 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ocrserve::keep_inference_buffers_in_heap();  // as the server does
   const Args a = parse(argc, argv);
   ocrserve::EngineOptions eo;
   eo.threads = a.threads;

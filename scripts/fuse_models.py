@@ -10,6 +10,7 @@ element-wise passes and reorders. This script
   2. writes each hard-swish as HardSigmoid(x; 1/6, 1/2) * x (both stay in the blocked layout),
   3. folds an affine that precedes a Conv without padding into that Conv, and turns one that
      precedes a padded Conv into a depthwise 1x1 Conv (exact: padding zeros stay zeros),
+  4. folds the bias Add and BatchNormalization after a ConvTranspose (the DB head) into it,
 and leaves every other node as it is. Outputs equal the original's to float rounding
 (tests/unit/fused_models_test.cpp compares them). Arithmetic is done in float64 with exact sums and
 rounded once, so the output bytes are the same on every CPU (scripts/setup checks their sha256).
@@ -155,6 +156,51 @@ def fuse_hardswish(graph):
     return count
 
 
+def channel_vector(graph, name, channels):
+    """A constant holding one value per channel (shape (C,), (1, C, 1, 1), ...) as float64, or None."""
+    value = graph.consts.get(name)
+    if value is None or value.dtype != np.float32 or value.size != channels:
+        return None
+    if value.ndim > 1 and value.shape[1] != channels:
+        return None
+    return value.astype(np.float64).ravel()
+
+
+def fold_into_conv_transpose(graph):
+    """ConvTranspose -> Add(per-channel bias) [-> BatchNormalization] => one ConvTranspose."""
+    count = 0
+    for deconv in [n for n in graph.nodes if n.op_type == 'ConvTranspose']:
+        attrs = {a.name: helper.get_attribute_value(a) for a in deconv.attribute}
+        w = graph.consts.get(deconv.input[1])
+        if w is None or attrs.get('group', 1) != 1 or len(deconv.input) > 2:
+            continue
+        w = w.astype(np.float64)
+        cout = w.shape[1]
+        add = graph.sole_consumer(deconv.output[0], 'Add')
+        bias = channel_vector(graph, graph.other_input(add, deconv.output[0]) or '', cout) if add else None
+        if bias is None:
+            continue
+        nodes = [add]
+        scale, shift = np.ones(cout), np.zeros(cout)
+        bn = graph.sole_consumer(add.output[0], 'BatchNormalization')
+        if bn is not None and len(bn.output) == 1:
+            gamma, beta, mean, var = (channel_vector(graph, i, cout) for i in bn.input[1:5])
+            eps = next((a.f for a in bn.attribute if a.name == 'epsilon'), 1e-5)
+            if all(v is not None for v in (gamma, beta, mean, var)):
+                scale = gamma / np.sqrt(var + np.float64(np.float32(eps)))
+                shift = beta - mean * scale
+                nodes.append(bn)
+        wn, bn_name = deconv.output[0] + '.folded.w', deconv.output[0] + '.folded.b'
+        graph.consts[wn] = f32(w * scale.reshape(1, cout, 1, 1))
+        graph.consts[bn_name] = f32(bias * scale + shift)
+        del deconv.input[1:]
+        deconv.input.extend([wn, bn_name])
+        deconv.output[0] = nodes[-1].output[0]
+        graph.remove(nodes)
+        count += 1
+    return count
+
+
 def unpadded(conv):
     attrs = {a.name: helper.get_attribute_value(a) for a in conv.attribute}
     return not any(attrs.get('pads', [0])) and attrs.get('auto_pad', b'NOTSET') in (b'NOTSET', b'VALID')
@@ -218,11 +264,13 @@ def main():
     into_producer = fold_affine_into_producing_conv(graph)
     hardswish = fuse_hardswish(graph)
     into_consumer, depthwise = fold_affine_into_consuming_conv(graph, channels)
+    deconvolutions = fold_into_conv_transpose(graph)
     fused = graph.to_model()
     onnx.checker.check_model(fused)
     onnx.save(fused, destination)
     print(f'{destination}: {before} -> {len(graph.nodes)} nodes ({into_producer} affines folded into the conv '
-          f'before, {into_consumer} into the conv after, {depthwise} made depthwise 1x1; {hardswish} hard-swishes)')
+          f'before, {into_consumer} into the conv after, {depthwise} made depthwise 1x1; {hardswish} hard-swishes; '
+          f'{deconvolutions} bias/batch-norms folded into a ConvTranspose)')
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "ocrserve/engine.h"
 #include "ocrserve/image_intake.h"
 #include "server/http_server.h"
 
@@ -35,6 +36,7 @@ void bound_openmp(char** argv) {
 
 int main(int argc, char** argv) {
   bound_openmp(argv);
+  ocrserve::keep_inference_buffers_in_heap();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     usage(args.empty() ? std::cerr : std::cout);

@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -19,6 +20,11 @@
 namespace ocrserve {
 
 using namespace engine;
+
+void keep_inference_buffers_in_heap() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's ceiling for this setting
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 
 const std::vector<std::pair<std::string, std::string>>& tesseract_languages() {
   static const std::vector<std::pair<std::string, std::string>> table = {

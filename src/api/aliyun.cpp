@@ -192,16 +192,18 @@ AliyunJob prepare_aliyun_job(const AliyunAction& action, const std::vector<std::
   }
   const OcrEngine* e = &engine;
   RecognitionJob& job = out.job;
+  PermitRequest permit_request;
+  permit_request.return_portrait_location = output_figure;  // the figure is the portrait's place
   if (action.action == "RecognizeExitEntryPermitToMainland") {
     job.limits = aliyun_limits(permit_limits());
-    job.extract = [e, output_figure](const DecodedImage& image) {
-      return permit_data(MainlandTravelPermitExtractor(*e).extract(image.bgr, PermitRequest{}), image, true,
+    job.extract = [e, output_figure, permit_request](const DecodedImage& image) {
+      return permit_data(MainlandTravelPermitExtractor(*e).extract(image.bgr, permit_request), image, true,
                          output_figure);
     };
   } else if (action.action == "RecognizeExitEntryPermitToHK") {
     job.limits = aliyun_limits(permit_limits());
-    job.extract = [e, output_figure](const DecodedImage& image) {
-      return permit_data(ExitEntryPermitExtractor(*e).extract(image.bgr, PermitRequest{}), image, false,
+    job.extract = [e, output_figure, permit_request](const DecodedImage& image) {
+      return permit_data(ExitEntryPermitExtractor(*e).extract(image.bgr, permit_request), image, false,
                          output_figure);
     };
   } else if (action.action == "RecognizePassport") {

@@ -192,7 +192,9 @@ PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Ma
   permits::put(result, "valid_period", period, period_conf, r.validity, card);
   permits::put(result, "machine_code", machine_code, machine_conf, r.machine, card);
 
-  permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
+  // The face search costs ~10 ms: only for an answer that shows the portrait.
+  if (request.return_portrait_image || request.return_portrait_location)
+    permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
   return result;
 }
 

@@ -98,7 +98,9 @@ PermitResult read_front(const CardText& t, Kind kind, const UprightCard& card, c
     permits::put(result, "issue_place", "", 0.f);  // not printed on the Hong Kong / Macao residents' permit
   }
   permits::put(result, "issue_times", two_digits(issue_times.text), issue_times.confidence, issue_times, card);
-  permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
+  // The face search costs ~10 ms: only for an answer that shows the portrait.
+  if (request.return_portrait_image || request.return_portrait_location)
+    permits::put_portrait(result, t, kName, kPortrait, place, card, photo, request.return_portrait_image);
   return result;
 }
 

@@ -22,6 +22,9 @@ TEST(ExitEntryPermit, FrontsOfBothTypesReadExactlyAndAgreeWithTheMachineCode) {
     EXPECT_EQ(r.side, "front");
     EXPECT_TRUE(r.machine_code_valid);
     EXPECT_EQ(wrong_fields(r, s), 0);
+    // No portrait option asked: no face search, no portrait.
+    EXPECT_FALSE(r.portrait_location.has_value());
+    EXPECT_TRUE(r.portrait_jpeg.empty());
     for (const auto& [name, v] : r.fields) {
       EXPECT_GT(v.confidence, 0.5f) << name;
       EXPECT_LE(v.confidence, 1.0f) << name;

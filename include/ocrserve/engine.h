@@ -95,6 +95,12 @@ class OcrEngine {
 
   PageText recognize(const cv::Mat& bgr, const RecognizeOptions& options = {}, EngineTimings* timings = nullptr) const;
 
+  // Reads the given lines (quads in `bgr`'s pixels, reading direction p0->p1) side by side, with no
+  // detection or orientation: `with_chars`, `alphabet` and `language` of `options` apply. Lines read
+  // as nothing or with little confidence are left out; the rest keep their order.
+  std::vector<TextLine> read_lines(const cv::Mat& bgr, const std::vector<Quad>& lines,
+                                   const RecognizeOptions& options = {}) const;
+
   // Text detection alone: the line quads, unordered and unread (`max_side` as RecognizeOptions).
   std::vector<Quad> detect(const cv::Mat& bgr, int max_side = 0) const;
 

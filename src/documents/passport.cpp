@@ -49,12 +49,10 @@ std::optional<Box> machine_zone(const CardText& t) {
   return Box{0, zone->y0 - 8, static_cast<float>(kCardWidth), zone->y1 + 8};
 }
 
-// The machine lines of `zone`, each cut into overlapping segments read one by one, in card pixels.
+// The machine lines of `zone`, each cut into overlapping segments, all read side by side; in card
+// pixels.
 PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone, const OcrEngine& engine) {
-  PageText out;
-  RecognizeOptions o;
-  o.single_line = true;
-  o.with_chars = true;
+  std::vector<Quad> segments;
   for (const TextLine* line : t.lines_in(zone)) {
     if (!machine_like(*line)) continue;
     const Box b = card_fields::box_of(line->quad);
@@ -65,15 +63,15 @@ PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone
                                   cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(b.y1)) + 2)) &
                          cv::Rect(0, 0, page.cols, page.rows);
       if (r.width < 16 || r.height < 8) continue;
-      PageText piece = engine.recognize(page(r).clone(), o);
-      for (auto& l : piece.lines) {
-        for (auto& p : l.quad) p += cv::Point2f(static_cast<float>(r.x), static_cast<float>(r.y));
-        for (auto& c : l.chars)
-          for (auto& p : c.quad) p += cv::Point2f(static_cast<float>(r.x), static_cast<float>(r.y));
-        out.lines.push_back(std::move(l));
-      }
+      const cv::Point2f tl(static_cast<float>(r.x), static_cast<float>(r.y));
+      const cv::Point2f br(static_cast<float>(r.x + r.width), static_cast<float>(r.y + r.height));
+      segments.push_back({tl, cv::Point2f(br.x, tl.y), br, cv::Point2f(tl.x, br.y)});
     }
   }
+  RecognizeOptions o;
+  o.with_chars = true;
+  PageText out;
+  out.lines = engine.read_lines(page, segments, o);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -92,6 +93,24 @@ std::string model_path(const EngineOptions& o, const std::string& stem) {
   const std::string fused = o.model_dir + "/" + stem + ".fused.onnx";
   if (o.fused_models && std::filesystem::exists(fused)) return fused;
   return o.model_dir + "/" + stem + ".onnx";
+}
+
+// A reading as a TextLine in the input's pixels; nullopt for noise (nothing read, or unsure).
+std::optional<TextLine> text_line(const LineReading& r, const cv::Mat& crop, const Quad& quad,
+                                  const cv::Matx23d& to_original, cv::Size size, bool with_chars) {
+  if (r.text.empty() || r.confidence < kDropScore) return std::nullopt;
+  TextLine line;
+  line.text = r.text;
+  line.confidence = r.confidence;
+  line.quad = clamp_quad(transform_quad(quad, to_original), size);
+  if (with_chars) {
+    const float width = std::max(1, crop.cols);
+    for (const ReadChar& c : r.chars) {
+      if (c.text == " ") continue;
+      line.chars.push_back({c.text, quad_slice(line.quad, c.x0 / width, c.x1 / width), c.confidence});
+    }
+  }
+  return line;
 }
 
 float reading_score(const LineReading& r) {
@@ -352,23 +371,27 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     }
   }
   for (const auto& [i, row] : reading_order(upright)) {
-    const LineReading& r = readings[i];
-    if (r.text.empty() || r.confidence < kDropScore) continue;
-    TextLine line;
-    line.text = r.text;
-    line.confidence = r.confidence;
-    line.row = row;
-    line.quad = clamp_quad(transform_quad(quads[i], to_original), bgr.size());
-    if (options.with_chars) {
-      const float width = std::max(1, crops[i].cols);
-      for (const ReadChar& c : r.chars) {
-        if (c.text == " ") continue;
-        line.chars.push_back({c.text, quad_slice(line.quad, c.x0 / width, c.x1 / width), c.confidence});
-      }
+    if (auto line = text_line(readings[i], crops[i], quads[i], to_original, bgr.size(), options.with_chars)) {
+      line->row = row;
+      page.lines.push_back(std::move(*line));
     }
-    page.lines.push_back(std::move(line));
   }
   return page;
+}
+
+std::vector<TextLine> OcrEngine::read_lines(const cv::Mat& bgr, const std::vector<Quad>& lines,
+                                            const RecognizeOptions& options) const {
+  if (bgr.empty() || bgr.type() != CV_8UC3)
+    throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
+  std::vector<cv::Mat> crops;
+  const auto readings = impl_->read(impl_->recognizer_for(options.language), bgr, lines, &crops, options.alphabet);
+  const cv::Matx23d identity(1, 0, 0, 0, 1, 0);
+  std::vector<TextLine> out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (auto line = text_line(readings[i], crops[i], lines[i], identity, bgr.size(), options.with_chars))
+      out.push_back(std::move(*line));
+  }
+  return out;
 }
 
 }  // namespace ocrserve

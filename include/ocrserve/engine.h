@@ -116,8 +116,8 @@ class OcrEngine {
 // Process-wide malloc tuning for programs that run the engine; call once at start-up. ONNX Runtime
 // (its arena is off: it grew by doubling and never gave memory back) allocates every tensor with
 // malloc, and glibc served each large one with a fresh mmap: a page fault per page, every call
-// (~8% of a permit's time). Tensors up to 32 MB now reuse the heap's free memory; the server gives it
-// back when its workers fall idle (malloc_trim).
+// (~8% of a permit's time). Tensors up to 32 MB now reuse the heap's free memory, in one malloc
+// arena per core; the server gives it back when its workers fall idle (malloc_trim).
 void keep_inference_buffers_in_heap();
 
 // Languages of the General Text contract and the Tesseract pack each maps to.

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -25,6 +26,10 @@ using namespace engine;
 void keep_inference_buffers_in_heap() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's ceiling for this setting
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  // glibc gives threads arenas of their own, up to 8 per core, and the recognizer's short-lived
+  // helper threads drift over all of them: each keeps its own free memory. One per core kept RSS
+  // flat over 500 recognitions (+0.0% vs +12% with glibc's default, bench_general_text --only rss).
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 const std::vector<std::pair<std::string, std::string>>& tesseract_languages() {

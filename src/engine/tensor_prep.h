@@ -19,6 +19,11 @@ inline void write_planar(const cv::Mat& image, float* dst, int row_stride, const
   }
 }
 
+// PP-OCR's detector input: ImageNet mean/std, in the channel order PP-OCR trained with (BGR as read).
+inline constexpr std::array<float, 3> kDetectorScale = {1 / (255.f * 0.229f), 1 / (255.f * 0.224f),
+                                                        1 / (255.f * 0.225f)};
+inline constexpr std::array<float, 3> kDetectorOffset = {-0.485f / 0.229f, -0.456f / 0.224f, -0.406f / 0.225f};
+
 // PP-OCR's recognizer and classifier input: x / 127.5 - 1.
 inline constexpr std::array<float, 3> kUnitScale = {1 / 127.5f, 1 / 127.5f, 1 / 127.5f};
 inline constexpr std::array<float, 3> kUnitOffset = {-1.f, -1.f, -1.f};

@@ -16,10 +16,6 @@ namespace {
 int round_to_32(double v) {
   return std::max(32, static_cast<int>(std::lround(v / 32.0)) * 32);
 }
-
-// ImageNet mean/std, in the channel order PP-OCR trained with (BGR as read).
-constexpr std::array<float, 3> kDetScale = {1 / (255.f * 0.229f), 1 / (255.f * 0.224f), 1 / (255.f * 0.225f)};
-constexpr std::array<float, 3> kDetOffset = {-0.485f / 0.229f, -0.456f / 0.224f, -0.406f / 0.225f};
 }  // namespace
 
 std::vector<ScoredQuad> TextDetector::detect(const cv::Mat& bgr, int max_side) const {
@@ -30,7 +26,7 @@ std::vector<ScoredQuad> TextDetector::detect(const cv::Mat& bgr, int max_side) c
   cv::Mat resized;
   cv::resize(bgr, resized, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
   std::vector<float> input(static_cast<size_t>(3) * h * w);
-  write_planar(resized, input.data(), w, kDetScale, kDetOffset);
+  write_planar(resized, input.data(), w, kDetectorScale, kDetectorOffset);
   const Tensor out = model_.run(input.data(), {1, 3, h, w});
   const int map_h = static_cast<int>(out.shape[2]), map_w = static_cast<int>(out.shape[3]);
   const cv::Mat probability(map_h, map_w, CV_32F, const_cast<float*>(out.data.data()));

@@ -47,8 +47,7 @@ TEST(FusedModels, DetectorProbabilityMapsAgree) {
   const cv::Mat page = synth::render(synth::Kind::Page, 77, true).image;
   cv::Mat input;
   cv::resize(page, input, cv::Size(640, 896));
-  const auto tensor = planar(input, {1 / (255.f * 0.229f), 1 / (255.f * 0.224f), 1 / (255.f * 0.225f)},
-                             {-0.485f / 0.229f, -0.456f / 0.224f, -0.406f / 0.225f});
+  const auto tensor = planar(input, engine::kDetectorScale, engine::kDetectorOffset);
   const engine::OnnxModel a(original("ch_PP-OCRv4_det_infer"), 2), b(fused("ch_PP-OCRv4_det_infer"), 2);
   const auto pa = a.run(tensor.data(), {1, 3, 896, 640}), pb = b.run(tensor.data(), {1, 3, 896, 640});
   float text_pixels = 0;

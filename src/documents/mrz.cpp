@@ -15,8 +15,9 @@
 //   What counts as evidence. A substitution the text itself points at costs 10: a digit-like
 //   letter inside a digit run back to its digit ("L89B902C3": the number more likely lost an 8
 //   than gained a B; keeping such a letter costs 8), a letter in a number's filler tail back to
-//   '<'. Any other substitution is "blind": only the check digits argue for it. One mod-10 check
-//   cannot vouch for a blind guess (a wrong one passes 1 time in 10), so blind substitutions
+//   '<', O <-> 0 in a document number next to one of its letters. Any other substitution is
+//   "blind": only the check digits argue for it. One mod-10 check cannot vouch for a blind guess
+//   (a wrong one passes 1 time in 10), so blind substitutions
 //   (cost 14, one per unit) and unreadable characters are filled in only where two independent
 //   checks cover them: the dates and their check digits (own check + a composite that weighs them
 //   differently), and the composite digit when it is the only failing check. Document numbers
@@ -793,6 +794,11 @@ std::string evidence_targets(Kind kind, std::string_view s, const std::vector<bo
         i > 0 && s[i - 1] == '<' &&
         std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i) + 1, s.end(), [](char c) { return c == '<'; });
     if (in_tail && (s[i] == 'S' || s[i] == 'C')) out[i] = '<';
+    // OCR-B's O and 0 differ by a few percent of their width: where a number's letters meet its
+    // digits ("J04570183", "0W7481849") the text cannot say which was printed.
+    const bool at_letters = (i > 0 && is_letter(s[i - 1])) || (i + 1 < s.size() && is_letter(s[i + 1]));
+    if (kind == Kind::DocNumber && at_letters && !out[i] && (s[i] == '0' || s[i] == 'O'))
+      out[i] = s[i] == '0' ? 'O' : '0';
   }
   return out;
 }

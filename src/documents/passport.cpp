@@ -6,6 +6,8 @@
 #include "ocrserve/passport.h"
 
 #include <algorithm>
+#include <cmath>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +51,79 @@ std::optional<Box> machine_zone(const CardText& t) {
   return Box{0, zone->y0 - 8, static_cast<float>(kCardWidth), zone->y1 + 8};
 }
 
+size_t machine_line_count(const CardText& t, const Box& zone) {
+  const auto lines = t.lines_in(zone);
+  return static_cast<size_t>(
+      std::count_if(lines.begin(), lines.end(), [](const TextLine* l) { return machine_like(*l); }));
+}
+
+// A piece of a machine line the detector cut short: machine characters only, a dozen or more, with a
+// filler or a digit (which a visual-zone line in capitals has not).
+bool machine_piece(const TextLine& line) {
+  const std::string m = card_fields::machine_chars(line.text);
+  size_t letters = 0;
+  for (char32_t c : card_fields::to_u32(line.text)) letters += c != U' ';
+  const bool marked = std::any_of(m.begin(), m.end(), [](char c) { return c == '<' || (c >= '0' && c <= '9'); });
+  return m.size() >= 12 && m.size() * 10 >= letters * 9 && marked;
+}
+
+// `text` with the band around a zone of one machine line read again: at the card's detection scale a
+// line that is mostly fillers can stay under the box threshold, and the zone then has one line
+// where a passport has two. The band is detected on its own near full resolution; the pieces that
+// look machine-made are put in rows, the two lowest rows are widened to their common extent (a TD3
+// zone's lines are equally long and start at the same place; the detector drops filler runs at
+// either end) and read whole.
+PageText with_machine_band_reread(const cv::Mat& page, const PageText& text, const Box& zone, const OcrEngine& engine) {
+  const float margin = 1.5f * (zone.y1 - zone.y0);
+  const int y0 = std::max(0, static_cast<int>(zone.y0 - margin));
+  const int y1 = std::min(page.rows, static_cast<int>(std::ceil(zone.y1 + margin)));
+  if (y1 - y0 < 16) return text;
+  std::vector<Quad> quads = engine.detect(page(cv::Rect(0, y0, page.cols, y1 - y0)));
+  for (Quad& q : quads) {
+    for (cv::Point2f& p : q) p.y += static_cast<float>(y0);
+  }
+  RecognizeOptions o;
+  o.with_chars = true;
+  std::vector<TextLine> pieces = engine.read_lines(page, quads, o);
+  for (const TextLine& line : text.lines) {
+    if (machine_like(line)) pieces.push_back(line);
+  }
+  std::vector<Box> rows;
+  for (const TextLine& piece : pieces) {
+    if (!machine_piece(piece)) continue;
+    const Box b = card_fields::box_of(piece.quad);
+    if (b.y1 < static_cast<float>(y0) || b.y0 > static_cast<float>(y1)) continue;
+    const auto same_row = std::find_if(rows.begin(), rows.end(), [&](const Box& r) {
+      return std::min(r.y1, b.y1) - std::max(r.y0, b.y0) > 0.5f * std::min(r.y1 - r.y0, b.y1 - b.y0);
+    });
+    if (same_row == rows.end()) {
+      rows.push_back(b);
+    } else {
+      *same_row = Box{std::min(same_row->x0, b.x0), std::min(same_row->y0, b.y0), std::max(same_row->x1, b.x1),
+                      std::max(same_row->y1, b.y1)};
+    }
+  }
+  if (rows.size() < 2) return text;
+  std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) { return a.y0 < b.y0; });
+  rows.erase(rows.begin(), rows.end() - 2);
+  const float x0 = std::min(rows[0].x0, rows[1].x0), x1 = std::max(rows[0].x1, rows[1].x1);
+  std::vector<Quad> whole;
+  for (const Box& r : rows) {
+    whole.push_back({cv::Point2f(x0, r.y0), cv::Point2f(x1, r.y0), cv::Point2f(x1, r.y1), cv::Point2f(x0, r.y1)});
+  }
+  PageText out;
+  out.direction = text.direction;
+  for (const TextLine& line : text.lines) {
+    const float middle = (line.quad[0].y + line.quad[2].y) / 2.f;
+    if (middle < rows[0].y0 || middle > rows[1].y1) out.lines.push_back(line);
+  }
+  for (TextLine& line : engine.read_lines(page, whole, o)) out.lines.push_back(std::move(line));
+  std::stable_sort(out.lines.begin(), out.lines.end(), [](const TextLine& a, const TextLine& b) {
+    return std::tie(a.quad[0].y, a.quad[0].x) < std::tie(b.quad[0].y, b.quad[0].x);
+  });
+  return out;
+}
+
 // The machine lines of `zone`, each cut into overlapping segments, all read side by side; in card
 // pixels.
 PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone, const OcrEngine& engine) {
@@ -82,11 +157,11 @@ struct MachineZone {
   bool valid = false;
 };
 
-MachineZone read_machine_zone(const CardText& t, const Box& zone) {
+MachineZone read_machine_zone(const CardText& t, const Box& zone, const cv::Mat& page) {
   MachineZone z;
   // The characters on their 44-column grid (fillers the detector dropped come back), then the lines
   // as recognized; the first whose check digits hold wins.
-  const std::vector<std::string> grid = t.machine_grid(zone, 44, 2, 17.f, 26.f);
+  const std::vector<std::string> grid = t.machine_grid(zone, 44, 2, 17.f, 26.f, page);
   std::vector<std::string> rows = t.machine_rows(zone, 20);
   if (rows.size() > 2) rows.erase(rows.begin(), rows.end() - 2);
   for (const TextLine* line : t.lines_in(zone)) z.confidence += line->confidence;
@@ -234,8 +309,13 @@ const PassportField* PassportResult::field(const std::string& name) const {
 
 PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequest& request) const {
   const UprightCard page = rectify_card(bgr, engine_);
-  const CardText text(page.text);
-  const auto zone = machine_zone(text);
+  PageText reading = page.text;
+  std::optional<Box> zone = machine_zone(CardText(reading));
+  if (zone && machine_line_count(CardText(reading), *zone) < 2) {
+    reading = with_machine_band_reread(page.image, reading, *zone, engine_);
+    zone = machine_zone(CardText(reading));
+  }
+  const CardText text(reading);
   if (!zone) {
     throw Error(codes::kImageNotSupported,
                 "No passport machine-readable zone was found in the image: send a photo or scan of the passport's "
@@ -246,17 +326,19 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   // likeliest of the readings that cover it.
   PageText segments = segment_reading(page.image, text, *zone, engine_);
   for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
-  MachineZone z = read_machine_zone(CardText(segments), *zone);
+  MachineZone z = read_machine_zone(CardText(segments), *zone, page.image);
   if (!z.valid) {
-    if (MachineZone first = read_machine_zone(text, *zone); first.valid) z = std::move(first);
+    if (MachineZone first = read_machine_zone(text, *zone, page.image); first.valid) z = std::move(first);
   }
-  // Two rows of 44: a permit's three rows of 30 (or one) are not a passport's zone.
+  // Two rows of 44: a permit's three rows of 30 (or one) are not a passport's zone. Check digits that
+  // hold as TD3 settle it; without them the rows as detected must be about 44 long (the detector
+  // drops trailing fillers, so a valid zone is not held to this).
   const std::vector<std::string> rows = text.machine_rows(*zone, 20);
   const size_t longest =
       rows.empty() ? 0 : std::max_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
                            return a.size() < b.size();
                          })->size();
-  if (z.lines.size() != 2 || rows.size() != 2 || longest < 38) {
+  if (z.lines.size() != 2 || (!z.valid && (rows.size() != 2 || longest < 38))) {
     throw Error(codes::kImageNotSupported,
                 "The machine-readable zone is not a passport's (two lines of 44 characters): a travel permit or an "
                 "identity card goes to its own API");

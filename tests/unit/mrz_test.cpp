@@ -342,6 +342,25 @@ TEST(MrzCorrect, LetterInsideTheDigitRunOfTheNumber) {
   EXPECT_EQ(r.substitutions[0].to, '8');
 }
 
+// OCR-B's O and 0 are nearly the same glyph; where a number's letters meet its digits only the
+// check digit can tell them apart (real misreads of the passport bench's synthetic pages).
+TEST(MrzCorrect, OAndZeroWhereANumbersLettersMeetItsDigits) {
+  const Lines truths[] = {
+      {"P<UTOMORROW<<ASTRID<<<<<<<<<<<<<<<<<<<<<<<<<", "JO45701839UTO8601300M3308165<<<<<<<<<<<<<<<0"},
+      {"P<GBRBAKER<<TOM<<<<<<<<<<<<<<<<<<<<<<<<<<<<<", "OW74818491GBR6711160<2905062<<<<<<<<<<<<<<<6"},
+      {"P<UTOMORROW<<ASTRID<<<<<<<<<<<<<<<<<<<<<<<<<", "J045701837UTO8601300M3308165<<<<<<<<<<<<<<<4"},
+  };
+  for (const Lines& truth : truths) {
+    ASSERT_TRUE(parse(truth, kToday).all_checks_passed) << truth[1];
+    Lines in = truth;
+    const size_t at = truth[1][0] == 'O' ? 0 : 1;
+    in[1][at] = truth[1][at] == 'O' ? '0' : 'O';
+    const CorrectionResult r = fix(in);
+    EXPECT_EQ(r.status, CorrectionStatus::Corrected) << in[1] << ": " << r.detail;
+    EXPECT_EQ(r.lines, truth) << in[1];
+  }
+}
+
 TEST(MrzCorrect, StrayKInFillerTails) {
   Lines in = kTd3;
   in[0][30] = 'K';  // name tail

@@ -150,6 +150,47 @@ PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone
   return out;
 }
 
+// Each row's segments joined where their texts overlap (each segment starts ~5 characters before
+// the previous one ends): a reading of the row that does not depend on where the recognizer put
+// each character, which a page rectified loosely can shift by a column. Nothing when a row's
+// neighbouring segments share no 3 characters.
+std::vector<std::string> merged_segment_rows(const PageText& segments) {
+  std::vector<std::vector<const TextLine*>> rows;
+  for (const TextLine& s : segments.lines) {
+    const Box b = card_fields::box_of(s.quad);
+    auto row = std::find_if(rows.begin(), rows.end(), [&](const auto& r) {
+      return std::abs(card_fields::box_of(r.front()->quad).cy() - b.cy()) < b.height() / 2;
+    });
+    if (row == rows.end()) {
+      rows.emplace_back();
+      row = rows.end() - 1;
+    }
+    row->push_back(&s);
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return card_fields::box_of(a.front()->quad).cy() < card_fields::box_of(b.front()->quad).cy();
+  });
+  std::vector<std::string> out;
+  for (auto& row : rows) {
+    std::sort(row.begin(), row.end(), [](const TextLine* a, const TextLine* b) { return a->quad[0].x < b->quad[0].x; });
+    std::string joined = card_fields::machine_chars(row.front()->text);
+    for (size_t i = 1; i < row.size() && !joined.empty(); ++i) {
+      const std::string next = card_fields::machine_chars(row[i]->text);
+      size_t overlap = 0;
+      for (size_t k = std::min(joined.size(), next.size()); k >= 3 && overlap == 0; --k) {
+        if (joined.compare(joined.size() - k, k, next, 0, k) == 0) overlap = k;
+      }
+      joined = overlap == 0 ? std::string() : joined + next.substr(overlap);
+    }
+    out.push_back(joined);
+  }
+  // Two rows of some length (the corrector puts back trailing fillers and, when all else checks, the
+  // composite digit), the first a passport's: a first line has no check digit to catch a row that
+  // began at a later segment.
+  const bool whole = out.size() == 2 && out[0].size() >= 20 && out[1].size() >= 20 && out[0][0] == 'P';
+  return whole ? out : std::vector<std::string>{};
+}
+
 struct MachineZone {
   std::vector<std::string> lines;
   mrz::CorrectionResult correction;
@@ -157,17 +198,18 @@ struct MachineZone {
   bool valid = false;
 };
 
-MachineZone read_machine_zone(const CardText& t, const Box& zone, const cv::Mat& page) {
+MachineZone read_machine_zone(const CardText& t, const Box& zone, const cv::Mat& page,
+                              const std::vector<std::string>& merged = {}) {
   MachineZone z;
-  // The characters on their 44-column grid (fillers the detector dropped come back), then the lines
-  // as recognized; the first whose check digits hold wins.
+  // The characters on their 44-column grid (fillers the detector dropped come back), the lines as
+  // recognized, then `merged` (merged_segment_rows); the first whose check digits hold wins.
   const std::vector<std::string> grid = t.machine_grid(zone, 44, 2, 17.f, 26.f, page);
   std::vector<std::string> rows = t.machine_rows(zone, 20);
   if (rows.size() > 2) rows.erase(rows.begin(), rows.end() - 2);
   for (const TextLine* line : t.lines_in(zone)) z.confidence += line->confidence;
   z.confidence /= std::max<size_t>(1, t.lines_in(zone).size());
   z.lines = grid.size() == 2 ? grid : rows;
-  for (const auto& candidate : {grid, rows}) {
+  for (const auto& candidate : {grid, rows, merged}) {
     if (candidate.size() != 2) continue;
     const mrz::CorrectionResult c = mrz::correct(candidate, mrz::Format::Td3, permits::today());
     if (c.status == mrz::CorrectionStatus::Valid || c.status == mrz::CorrectionStatus::Corrected) {
@@ -325,8 +367,9 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   // 44-character line loses letters (OCR-B's C and X most of all); the grid keeps, per cell, the
   // likeliest of the readings that cover it.
   PageText segments = segment_reading(page.image, text, *zone, engine_);
+  const std::vector<std::string> merged = merged_segment_rows(segments);
   for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
-  MachineZone z = read_machine_zone(CardText(segments), *zone, page.image);
+  MachineZone z = read_machine_zone(CardText(segments), *zone, page.image, merged);
   if (!z.valid) {
     if (MachineZone first = read_machine_zone(text, *zone, page.image); first.valid) z = std::move(first);
   }

@@ -58,13 +58,15 @@ TEST(Passport, ForeignPageAndGeneralModeReadTheMachineZoneOnly) {
 
 // Pages of the passport bench that once failed: a photo whose first machine line the detector missed
 // at the card's scale (the band is detected again), a clean page whose second line lost its filler
-// tail (its check digits hold: still a passport), O and 0 at the start of a number.
+// tail (its check digits hold: still a passport), O and 0 at the start of a number, a photo whose
+// grid slipped a column (its segments joined where they overlap read right).
 TEST(Passport, MachineZonesTheCardReadingCutShort) {
   const PassportExtractor extractor(test::SharedEngine::get());
   const synth::PassportSample samples[] = {
       synth::render_passport({synth::PassportKind::China, 20714287, true}),
       synth::render_passport({synth::PassportKind::Foreign, 20506611, false}),
       synth::render_passport({synth::PassportKind::Foreign, 20379907, false}),
+      synth::render_passport({synth::PassportKind::China, 20587583, true}),
   };
   for (const synth::PassportSample& s : samples) {
     const PassportResult r = extractor.extract(s.image, {});

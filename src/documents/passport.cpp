@@ -29,12 +29,15 @@ using card_fields::Reading;
 
 // --- the machine zone -----------------------------------------------------------------------------
 
-// Lines that look machine-readable: mostly A-Z 0-9 <, with fillers, long enough.
+// Lines that look machine-readable: mostly A-Z 0-9 <, long enough, with fillers or (a second line
+// the detector cut before its filler run) many digits.
 bool machine_like(const TextLine& line) {
   const std::string m = card_fields::machine_chars(line.text);
   size_t letters = 0;
   for (char32_t c : card_fields::to_u32(line.text)) letters += c != U' ';
-  return m.size() >= 16 && m.size() * 10 >= letters * 9 && std::count(m.begin(), m.end(), '<') >= 2;
+  const auto digits = std::count_if(m.begin(), m.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return m.size() >= 16 && m.size() * 10 >= letters * 9 &&
+         (std::count(m.begin(), m.end(), '<') >= 2 || (m.size() >= 20 && digits >= 8));
 }
 
 std::optional<Box> machine_zone(const CardText& t) {
@@ -64,7 +67,8 @@ bool machine_piece(const TextLine& line) {
   size_t letters = 0;
   for (char32_t c : card_fields::to_u32(line.text)) letters += c != U' ';
   const bool marked = std::any_of(m.begin(), m.end(), [](char c) { return c == '<' || (c >= '0' && c <= '9'); });
-  return m.size() >= 12 && m.size() * 10 >= letters * 9 && marked;
+  const bool fillers = m.size() >= 5 && std::all_of(m.begin(), m.end(), [](char c) { return c == '<'; });
+  return (m.size() >= 12 && m.size() * 10 >= letters * 9 && marked) || fillers;
 }
 
 // `text` with the band around a zone of one machine line read again: at the card's detection scale a
@@ -124,13 +128,31 @@ PageText with_machine_band_reread(const cv::Mat& page, const PageText& text, con
   return out;
 }
 
-// The machine lines of `zone`, each cut into overlapping segments, all read side by side; in card
-// pixels.
-PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone, const OcrEngine& engine) {
-  std::vector<Quad> segments;
+// The machine lines of `zone` (one per row), each cut into overlapping segments, all read side by
+// side; in card pixels.
+// `across`: every line over the zone's whole extent instead of its own: the lines of a TD3 zone are
+// equally long, and the detector can stop both short of their filler runs and final check digit
+// (the zone sits about centred on the page, so its right end mirrors its left).
+PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone, const OcrEngine& engine,
+                         bool across) {
+  std::vector<Box> lines;
+  float left = static_cast<float>(kCardWidth), right = 0.f;
   for (const TextLine* line : t.lines_in(zone)) {
     if (!machine_like(*line)) continue;
     const Box b = card_fields::box_of(line->quad);
+    left = std::min(left, b.x0);
+    right = std::max(right, b.x1);
+    const bool same_row = !lines.empty() && std::min(lines.back().y1, b.y1) - std::max(lines.back().y0, b.y0) >
+                                                0.5f * std::min(lines.back().height(), b.height());
+    if (!same_row) lines.push_back(b);
+  }
+  right = std::min(static_cast<float>(kCardWidth), std::max(right, static_cast<float>(kCardWidth) - left));
+  std::vector<Quad> segments;
+  for (Box b : lines) {
+    if (across) {
+      b.x0 = left;
+      b.x1 = right;
+    }
     const float width = b.x1 - b.x0, step = width / 4.f, span = width * 0.36f;
     for (int k = 0; k < 4; ++k) {
       const float x0 = std::max(b.x0, b.x0 + k * step - 0.06f * width), x1 = std::min(b.x1, x0 + span);
@@ -256,13 +278,26 @@ const std::vector<std::pair<std::string_view, std::string_view>> kAuthorities = 
 std::string iso_from_printed(const std::string& text) {
   static constexpr std::array<std::string_view, 12> kMonths = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                                                "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
-  std::string letters, digits;
+  std::string letters, digits, compact;
   for (char32_t c : card_fields::fold_width(card_fields::to_u32(text))) {
     if (c >= U'a' && c <= U'z') c -= 32;
     if (c >= U'A' && c <= U'Z')
       letters += static_cast<char>(c);
     else if (c >= U'0' && c <= U'9')
       digits += static_cast<char>(c);
+    if ((c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9')) compact += static_cast<char>(c);
+  }
+  // "01 0CT 2021": a month's O read as a zero. Day, month, year stand in that order, so the three
+  // characters after the day are the month, whatever they were read as.
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (compact.size() == 9 && std::all_of(compact.begin(), compact.begin() + 2, is_digit) &&
+      std::all_of(compact.begin() + 5, compact.end(), is_digit)) {
+    letters = compact.substr(2, 3);
+    for (char& c : letters) {
+      static constexpr std::string_view kDigits = "012568", kLetters = "OIZSGB";
+      if (const size_t at = kDigits.find(c); at != std::string_view::npos) c = kLetters[at];
+    }
+    digits = compact.substr(0, 2) + compact.substr(5);
   }
   if (digits.size() != 6) return "";
   int month = 0;
@@ -366,10 +401,18 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   // Each machine line again in overlapping segments of about a dozen characters: read whole, a
   // 44-character line loses letters (OCR-B's C and X most of all); the grid keeps, per cell, the
   // likeliest of the readings that cover it.
-  PageText segments = segment_reading(page.image, text, *zone, engine_);
+  PageText segments = segment_reading(page.image, text, *zone, engine_, false);
   const std::vector<std::string> merged = merged_segment_rows(segments);
   for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
   MachineZone z = read_machine_zone(CardText(segments), *zone, page.image, merged);
+  if (!z.valid) {
+    PageText across = segment_reading(page.image, text, *zone, engine_, true);
+    const std::vector<std::string> joined = merged_segment_rows(across);
+    for (const auto& line : text.lines_in(*zone)) across.lines.push_back(*line);
+    if (MachineZone again = read_machine_zone(CardText(across), *zone, page.image, joined); again.valid) {
+      z = std::move(again);
+    }
+  }
   if (!z.valid) {
     if (MachineZone first = read_machine_zone(text, *zone, page.image); first.valid) z = std::move(first);
   }

@@ -75,6 +75,20 @@ TEST(Passport, MachineZonesTheCardReadingCutShort) {
   }
 }
 
+// A clean Chinese page printed "01 OCT 2021", read "01 0CT 2021"; and a clean foreign page whose
+// two machine lines the detector both stopped short (the second without a single filler).
+TEST(Passport, MonthsReadWithAZeroAndZonesCutShortOnBothLines) {
+  const PassportExtractor extractor(test::SharedEngine::get());
+  const synth::PassportSample october = synth::render_passport({synth::PassportKind::China, 20332394, false});
+  const PassportResult r = extractor.extract(october.image, {});
+  ASSERT_NE(r.field("date_of_issue"), nullptr);
+  EXPECT_EQ(r.field("date_of_issue")->value, october.truth.fields.at("date_of_issue"));
+  const synth::PassportSample cut = synth::render_passport({synth::PassportKind::Foreign, 20633316, false});
+  const PassportResult c = extractor.extract(cut.image, {});
+  EXPECT_TRUE(c.machine_zone_valid);
+  EXPECT_EQ(wrong(c, cut), 0);
+}
+
 TEST(Passport, APermitOrABlankImageIsNotAPassport) {
   const PassportExtractor extractor(test::SharedEngine::get());
   const synth::PermitSample permit = test::permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 4, false);

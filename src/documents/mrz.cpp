@@ -17,10 +17,10 @@
 //   than gained a B; keeping such a letter costs 8), a letter in a number's filler tail back to
 //   '<', O <-> 0 in a document number next to one of its letters. Any other substitution is
 //   "blind": only the check digits argue for it. One mod-10 check cannot vouch for a blind guess
-//   (a wrong one passes 1 time in 10), so blind substitutions
-//   (cost 14, one per unit) and unreadable characters are filled in only where two independent
-//   checks cover them: the dates and their check digits (own check + a composite that weighs them
-//   differently), and the composite digit when it is the only failing check. Document numbers
+//   (a wrong one passes 1 time in 10), so blind substitutions (cost 14, one per unit) and
+//   unreadable characters are filled in only where two independent checks cover them: the dates
+//   and their check digits (own check + a composite that weighs them differently), and the
+//   composite digit when it is the only failing check. Document numbers
 //   start at composite offset 0, where the composite repeats their own check: evidence only.
 //   A filler followed by a non-filler inside a number costs 6. Runner-up within 3: Ambiguous.
 #include "ocrserve/mrz.h"

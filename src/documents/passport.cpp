@@ -31,10 +31,20 @@ using card_fields::Reading;
 
 // Lines that look machine-readable: mostly A-Z 0-9 <, long enough, with fillers or (a second line
 // the detector cut before its filler run) many digits.
+size_t visible_characters(const std::string& text) {
+  size_t n = 0;
+  for (char32_t c : card_fields::to_u32(text)) n += c != U' ';
+  return n;
+}
+
+// Whether two boxes stand on one text row: they overlap by more than half the lower one's height.
+bool same_row(const Box& a, const Box& b) {
+  return std::min(a.y1, b.y1) - std::max(a.y0, b.y0) > 0.5f * std::min(a.height(), b.height());
+}
+
 bool machine_like(const TextLine& line) {
   const std::string m = card_fields::machine_chars(line.text);
-  size_t letters = 0;
-  for (char32_t c : card_fields::to_u32(line.text)) letters += c != U' ';
+  const size_t letters = visible_characters(line.text);
   const auto digits = std::count_if(m.begin(), m.end(), [](char c) { return c >= '0' && c <= '9'; });
   return m.size() >= 16 && m.size() * 10 >= letters * 9 &&
          (std::count(m.begin(), m.end(), '<') >= 2 || (m.size() >= 20 && digits >= 8));
@@ -64,8 +74,7 @@ size_t machine_line_count(const CardText& t, const Box& zone) {
 // filler or a digit (which a visual-zone line in capitals has not).
 bool machine_piece(const TextLine& line) {
   const std::string m = card_fields::machine_chars(line.text);
-  size_t letters = 0;
-  for (char32_t c : card_fields::to_u32(line.text)) letters += c != U' ';
+  const size_t letters = visible_characters(line.text);
   const bool marked = std::any_of(m.begin(), m.end(), [](char c) { return c == '<' || (c >= '0' && c <= '9'); });
   const bool fillers = m.size() >= 5 && std::all_of(m.begin(), m.end(), [](char c) { return c == '<'; });
   return (m.size() >= 12 && m.size() * 10 >= letters * 9 && marked) || fillers;
@@ -97,14 +106,11 @@ PageText with_machine_band_reread(const cv::Mat& page, const PageText& text, con
     if (!machine_piece(piece)) continue;
     const Box b = card_fields::box_of(piece.quad);
     if (b.y1 < static_cast<float>(y0) || b.y0 > static_cast<float>(y1)) continue;
-    const auto same_row = std::find_if(rows.begin(), rows.end(), [&](const Box& r) {
-      return std::min(r.y1, b.y1) - std::max(r.y0, b.y0) > 0.5f * std::min(r.y1 - r.y0, b.y1 - b.y0);
-    });
-    if (same_row == rows.end()) {
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const Box& r) { return same_row(r, b); });
+    if (row == rows.end()) {
       rows.push_back(b);
     } else {
-      *same_row = Box{std::min(same_row->x0, b.x0), std::min(same_row->y0, b.y0), std::max(same_row->x1, b.x1),
-                      std::max(same_row->y1, b.y1)};
+      *row = Box{std::min(row->x0, b.x0), std::min(row->y0, b.y0), std::max(row->x1, b.x1), std::max(row->y1, b.y1)};
     }
   }
   if (rows.size() < 2) return text;
@@ -142,9 +148,7 @@ PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone
     const Box b = card_fields::box_of(line->quad);
     left = std::min(left, b.x0);
     right = std::max(right, b.x1);
-    const bool same_row = !lines.empty() && std::min(lines.back().y1, b.y1) - std::max(lines.back().y0, b.y0) >
-                                                0.5f * std::min(lines.back().height(), b.height());
-    if (!same_row) lines.push_back(b);
+    if (lines.empty() || !same_row(lines.back(), b)) lines.push_back(b);
   }
   right = std::min(static_cast<float>(kCardWidth), std::max(right, static_cast<float>(kCardWidth) - left));
   std::vector<Quad> segments;
@@ -401,17 +405,15 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   // Each machine line again in overlapping segments of about a dozen characters: read whole, a
   // 44-character line loses letters (OCR-B's C and X most of all); the grid keeps, per cell, the
   // likeliest of the readings that cover it.
-  PageText segments = segment_reading(page.image, text, *zone, engine_, false);
-  const std::vector<std::string> merged = merged_segment_rows(segments);
-  for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
-  MachineZone z = read_machine_zone(CardText(segments), *zone, page.image, merged);
+  const auto read_zone = [&](bool across) {
+    PageText segments = segment_reading(page.image, text, *zone, engine_, across);
+    const std::vector<std::string> merged = merged_segment_rows(segments);
+    for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
+    return read_machine_zone(CardText(segments), *zone, page.image, merged);
+  };
+  MachineZone z = read_zone(false);
   if (!z.valid) {
-    PageText across = segment_reading(page.image, text, *zone, engine_, true);
-    const std::vector<std::string> joined = merged_segment_rows(across);
-    for (const auto& line : text.lines_in(*zone)) across.lines.push_back(*line);
-    if (MachineZone again = read_machine_zone(CardText(across), *zone, page.image, joined); again.valid) {
-      z = std::move(again);
-    }
+    if (MachineZone again = read_zone(true); again.valid) z = std::move(again);
   }
   if (!z.valid) {
     if (MachineZone first = read_machine_zone(text, *zone, page.image); first.valid) z = std::move(first);

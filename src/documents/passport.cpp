@@ -29,19 +29,20 @@ using card_fields::Reading;
 
 // --- the machine zone -----------------------------------------------------------------------------
 
-// Lines that look machine-readable: mostly A-Z 0-9 <, long enough, with fillers or (a second line
-// the detector cut before its filler run) many digits.
+// Characters other than spaces (the recognizer's word gaps).
 size_t visible_characters(const std::string& text) {
   size_t n = 0;
   for (char32_t c : card_fields::to_u32(text)) n += c != U' ';
   return n;
 }
 
-// Whether two boxes stand on one text row: they overlap by more than half the lower one's height.
+// Whether two boxes stand on one text row: they overlap by more than half the shorter one's height.
 bool same_row(const Box& a, const Box& b) {
   return std::min(a.y1, b.y1) - std::max(a.y0, b.y0) > 0.5f * std::min(a.height(), b.height());
 }
 
+// Lines that look machine-readable: mostly A-Z 0-9 <, long enough, with fillers or (a second line
+// the detector cut before its filler run) many digits.
 bool machine_like(const TextLine& line) {
   const std::string m = card_fields::machine_chars(line.text);
   const size_t letters = visible_characters(line.text);

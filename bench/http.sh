@@ -47,12 +47,12 @@ OCRSERVE_BODY="$work/body.json" wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$conne
   -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/$api" > /dev/null 2>&1 || true
 idle() { curl -sf "$url/metrics" | grep -Eq '^ocrserve_in_flight_requests 0$'; }
 for _ in $(seq 600); do idle && break; sleep 0.1; done  # the warm-up's last requests still run
-sleep 1  # the idle pool hands freed memory back (malloc_trim)
+sleep 2  # a pool idle for a second hands freed memory back (malloc_trim)
 before=$(rss)
 OCRSERVE_BODY="$work/body.json" wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${duration}s" --timeout 30s --latency \
   -s "$root/bench/http_post.lua" "$url/v2/bench/ocr/$api" > "$work/wrk" 2>&1 || true
 for _ in $(seq 600); do idle && break; sleep 0.1; done
-sleep 1
+sleep 2
 after=$(rss)
 alive=yes; kill -0 $pid 2>/dev/null || alive=no
 result=$(grep RESULT "$work/wrk" || echo "RESULT none")

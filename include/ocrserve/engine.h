@@ -117,7 +117,7 @@ class OcrEngine {
 // (its arena is off: it grew by doubling and never gave memory back) allocates every tensor with
 // malloc, and glibc served each large one with a fresh mmap: a page fault per page, every call
 // (~8% of a permit's time). Tensors up to 32 MB now reuse the heap's free memory, in one malloc
-// arena per core; the server gives it back when its workers fall idle (malloc_trim).
+// arena per core; the server gives it back when its workers have been idle for a second (malloc_trim).
 void keep_inference_buffers_in_heap();
 
 // Languages of the General Text contract and the Tesseract pack each maps to.

@@ -48,25 +48,30 @@ void WorkerPool::shutdown() {
 }
 
 void WorkerPool::run() {
+  const auto has_work = [this] { return stopping_ || !queue_.empty(); };
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (trim_due_ && !ready_.wait_for(lock, kTrimAfterIdle, has_work) && trim_due_ && busy_ == 0) {
+        // A burst leaves its images and tensors in malloc's free lists; give them back once the pool
+        // has stayed idle, so the resident size after a burst is the size before it. Not at once:
+        // back-to-back requests of one caller would fault those pages in again every time (~20 ms).
+        trim_due_ = false;
+        lock.unlock();
+        malloc_trim(0);
+        continue;
+      }
+      ready_.wait(lock, has_work);
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
       ++busy_;
+      trim_due_ = false;
     }
     task();  // tasks catch their own exceptions
-    bool idle = false;
-    {
-      std::lock_guard lock(mutex_);
-      idle = --busy_ == 0 && queue_.empty();
-    }
-    // A burst leaves its images and tensors in malloc's free lists; give them back once the pool
-    // is idle, so the resident size after a burst is the size before it.
-    if (idle) malloc_trim(0);
+    std::lock_guard lock(mutex_);
+    if (--busy_ == 0 && queue_.empty()) trim_due_ = true;
   }
 }
 

@@ -36,6 +36,8 @@ class WorkerPool {
   std::deque<std::function<void()>> queue_;
   size_t busy_ = 0;
   bool stopping_ = false;
+  bool trim_due_ = false;  // the pool fell idle since its last malloc_trim
+  static constexpr std::chrono::seconds kTrimAfterIdle{1};
   std::vector<std::thread> threads_;
 };
 

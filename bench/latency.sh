@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# bench/latency: one caller, one request at a time, through HTTP, over many different photographed
+# documents (bench/http.sh repeats a single image). Renders the documents with the synth CLI, starts
+# a real ocrserve on loopback, sends every image once to warm up, then --rounds times in a fixed
+# order, and prints p50 / p95 / max of the client-side time per request (curl's time_total).
+#   bench/latency.sh [--kind permits|passports] [--count N (4)] [--rounds R (3)] [--seed S (20261122)]
+#                    [-- SERVER FLAGS...]
+# The issue-4 figure: photographed permits, 4 types x 2 sides x 4 seeds, 2 threads for the request:
+#   bench/latency.sh --kind permits -- --workers 1 --threads_per_request 2
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+kind=permits count=4 rounds=3 seed=20261122
+server_flags=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --kind) kind=$2; shift 2 ;;
+    --count) count=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --) shift; server_flags=("$@"); break ;;
+    *) echo "unknown flag $1" >&2; exit 2 ;;
+  esac
+done
+bin=${OCRSERVE_BINARY:-$root/build/ocrserve}
+work=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+# One JSON body per image, with the API it goes to.
+bodies=() apis=()
+add_images() {  # api, synth flags...
+  local api=$1; shift
+  local dir="$work/img$((${#bodies[@]}))"
+  "$root/build/synth" "$@" --photo --count "$count" --seed "$seed" --format jpg --out "$dir" > /dev/null
+  for image in "$dir"/*.jpg; do
+    local body="$work/body${#bodies[@]}.json"
+    printf '{"image":"%s"}' "$(base64 -w0 "$image")" > "$body"
+    bodies+=("$body")
+    apis+=("$api")
+  done
+}
+case $kind in
+  permits)
+    for type in exit-entry-hkmo exit-entry-tw mainland-hkmo mainland-tw; do
+      api=exit-entry-permit
+      [[ $type == mainland-* ]] && api=mainland-travel-permit
+      for side in front back; do add_images "$api" --permit "$type" --side "$side"; done
+    done ;;
+  passports)
+    for country in chn foreign; do add_images passport --passport "$country"; done ;;
+  *) echo "--kind is permits or passports" >&2; exit 2 ;;
+esac
+
+OMP_THREAD_LIMIT=1 "$bin" serve --port 0 "${server_flags[@]}" > "$work/out" 2> "$work/log" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/out")
+url="http://127.0.0.1:$port"
+for _ in $(seq 300); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; done
+
+post() {  # index -> "status seconds"
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
+    --data-binary "@${bodies[$1]}" "$url/v2/bench/ocr/${apis[$1]}"
+}
+for i in "${!bodies[@]}"; do post "$i" > /dev/null; done  # warm-up
+for _ in $(seq "$rounds"); do
+  for i in "${!bodies[@]}"; do post "$i"; done
+done > "$work/times"
+kill -0 $pid 2>/dev/null || { echo "FAIL: the server died" >&2; exit 1; }
+
+sort -k2 -g "$work/times" | awk -v kind="$kind" -v images="${#bodies[@]}" '
+  { t[NR] = $2 * 1000; if ($1 != 200) bad++ }
+  END {
+    p50 = t[int((NR + 1) * 0.50)]; p95 = t[int(NR * 0.95 + 0.5)]
+    print "| documents | images | requests | not 200 | p50 ms | p95 ms | max ms |"
+    print "|---|---|---|---|---|---|---|"
+    printf "| %s, photographed | %d | %d | %d | %.0f | %.0f | %.0f |\n", kind, images, NR, bad, p50, p95, t[NR]
+    exit bad > 0
+  }'

@@ -47,6 +47,13 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
 // values). Not for pages with a machine zone of small OCR-B print.
 bool is_long_small_print(const Quad& line);
 
+// `rectify_card` at a corrected outline (where a first reading's labels put the card), reusing that
+// reading: lines it saw whole, at no lower resolution than now, are carried over into the new card's
+// pixels; only the rest (cut off or missed before) are recognized. Reads everything again when the
+// correction enlarges the print (the first reading was blurrier) or turns the card.
+UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
+                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line = {});
+
 // Maps a quad from rectified-card pixels to photo pixels.
 Quad card_to_photo(const UprightCard& card, const Quad& quad);
 

@@ -280,6 +280,75 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
   return card;
 }
 
+namespace {
+
+cv::Rect2f bounds(const Quad& q) {
+  const float x0 = std::min({q[0].x, q[1].x, q[2].x, q[3].x}), x1 = std::max({q[0].x, q[1].x, q[2].x, q[3].x});
+  const float y0 = std::min({q[0].y, q[1].y, q[2].y, q[3].y}), y1 = std::max({q[0].y, q[1].y, q[2].y, q[3].y});
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+constexpr float kSureLine = 0.9f;
+
+// The same printed line: both ends and the middle height agree within about half a line height.
+bool same_extent(const cv::Rect2f& a, const cv::Rect2f& b) {
+  const float tolerance = 0.6f * std::max(a.height, b.height);
+  return std::abs(a.x - b.x) <= tolerance && std::abs(a.x + a.width - b.x - b.width) <= tolerance &&
+         std::abs(a.y + a.height / 2 - b.y - b.height / 2) <= tolerance;
+}
+
+TextLine mapped(const cv::Matx33d& m, TextLine line) {
+  line.quad = warp_quad(m, line.quad);
+  for (auto& c : line.chars) c.quad = warp_quad(m, c.quad);
+  return line;
+}
+
+}  // namespace
+
+UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
+                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line) {
+  const float W = kCardWidth, H = kCardHeight;
+  const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
+  const cv::Matx33d first_to_new = homography(location.quad, target) * first.to_photo;
+  // Print the new outline enlarges was read blurrier than it will be now: read it all again.
+  const cv::Point2f c(W / 2, H / 2);
+  const Quad probe = warp_quad(first_to_new, {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)});
+  const double scale = std::sqrt(std::abs((probe[1] - probe[0]).cross(probe[3] - probe[0]))) / 10.0;
+  if (scale > 1.1) return rectify_card(bgr, location, engine, read_line);
+
+  // Lines the first reading saw whole (not cut by its frame's edge) and read without doubt, in the
+  // new card's pixels; a doubtful one may read better straightened.
+  std::vector<TextLine> carried;
+  const cv::Rect2f first_frame(2, 2, W - 4, H - 4);
+  for (const auto& line : first.text.lines) {
+    const cv::Rect2f b = bounds(line.quad);
+    if ((b & first_frame) == b && line.confidence >= kSureLine) carried.push_back(mapped(first_to_new, line));
+  }
+  std::vector<bool> reused(carried.size(), false);
+  const auto read_new = [&](const Quad& q) {
+    if (read_line && !read_line(q)) return false;
+    const cv::Rect2f b = bounds(q);
+    for (size_t i = 0; i < carried.size(); ++i) {
+      if (!reused[i] && same_extent(b, bounds(carried[i].quad))) {
+        reused[i] = true;
+        return false;
+      }
+    }
+    return true;
+  };
+  UprightCard card = rectify_card(bgr, location, engine, read_new);
+  // Turned while reading: the lines carried over are in the wrong frame.
+  if (const float d = card.text.direction; d > 45.f && d < 315.f) return rectify_card(bgr, location, engine, read_line);
+  for (size_t i = 0; i < carried.size(); ++i) {
+    if (reused[i]) card.text.lines.push_back(std::move(carried[i]));
+  }
+  std::stable_sort(card.text.lines.begin(), card.text.lines.end(), [](const TextLine& a, const TextLine& b) {
+    const cv::Rect2f ra = bounds(a.quad), rb = bounds(b.quad);
+    return ra.y + ra.height / 2 < rb.y + rb.height / 2;
+  });
+  return card;
+}
+
 Quad card_to_photo(const UprightCard& card, const Quad& quad) {
   return warp_quad(card.to_photo, quad);
 }

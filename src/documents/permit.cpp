@@ -286,7 +286,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   if (is_exit_entry(c.kind) != exit_entry_family)
     throw Error(codes::kImageNotSupported, wrong_api_message(c.kind, c.side));
   if (const auto moved = relocate(card, *text, labels(c.kind, c.side))) {
-    card = rectify_card(bgr, *moved, engine, read_line);
+    card = reread_card(bgr, card, *moved, engine, read_line);
     text.emplace(card.text, label_words);
   }
   PermitResult result = read(*text, card, c.kind, c.side);

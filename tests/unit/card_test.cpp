@@ -2,6 +2,8 @@
 // cluttered background at various rotations and sizes.
 #include "ocrserve/card.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -103,6 +105,70 @@ TEST_F(CardPipeline, AFrameFillingCardIsTakenWhole) {
   const UprightCard card = rectify_card(big, engine());
   EXPECT_FALSE(card.location.from_edges);
   EXPECT_GE(card.text.lines.size(), sample.lines.size() - 2);
+}
+
+// How many of `again`'s lines are `first`'s own readings (same text and the very same confidence),
+// i.e. were carried over rather than recognized anew.
+size_t carried_over(const UprightCard& first, const UprightCard& again) {
+  size_t n = 0;
+  for (const auto& a : again.text.lines) {
+    n += std::any_of(first.text.lines.begin(), first.text.lines.end(),
+                     [&](const TextLine& f) { return f.text == a.text && f.confidence == a.confidence; });
+  }
+  return n;
+}
+
+// A card photo and its truth, the lines in rectified-card pixels.
+struct CardReadingCase {
+  Photo photo;
+  std::vector<bench::TruthLine> truth;
+};
+
+CardReadingCase card_reading_case() {
+  const auto sample = test::render(synth::Kind::Card, 41);
+  CardReadingCase c{photograph(sample.image, 0.5, 8.0, 11), {}};
+  const double sx = static_cast<double>(kCardWidth) / sample.image.cols, sy = static_cast<double>(kCardHeight) / sample.image.rows;
+  for (const auto& l : sample.lines) {
+    Quad q = l.quad;
+    for (auto& p : q) p = cv::Point2f(static_cast<float>(p.x * sx), static_cast<float>(p.y * sy));
+    c.truth.push_back({l.text, q});
+  }
+  return c;
+}
+
+// The outline moved by `right` of the card's width at its right side (negative: cut short).
+CardLocation stretched(const Quad& card, float right) {
+  CardLocation loc;
+  loc.quad = card;
+  loc.quad[1] += (card[1] - card[0]) * right;
+  loc.quad[2] += (card[2] - card[3]) * right;
+  return loc;
+}
+
+TEST_F(CardPipeline, ReadingAgainAtACorrectedOutlineKeepsTheLinesReadWhole) {
+  const CardReadingCase c = card_reading_case();
+  CardLocation truth;
+  truth.quad = c.photo.card;
+  // The first outline cut the card's right half off: the title and the dates were read in part.
+  const UprightCard first = rectify_card(c.photo.image, stretched(c.photo.card, -0.45f), engine());
+  const UprightCard again = reread_card(c.photo.image, first, truth, engine());
+  const UprightCard fresh = rectify_card(c.photo.image, truth, engine());
+  EXPECT_GE(carried_over(first, again), again.text.lines.size() / 3) << "lines read whole are not read again";
+  EXPECT_LT(carried_over(first, again), again.text.lines.size()) << "lines cut by the first outline are";
+  EXPECT_GE(bench::score_page(c.truth, again.text.lines).char_accuracy(),
+            bench::score_page(c.truth, fresh.text.lines).char_accuracy() - 0.01);
+  EXPECT_LT(worst_corner_error(again.location.quad, c.photo.card), 1.0);
+}
+
+TEST_F(CardPipeline, ReadingAgainAtAnOutlineThatEnlargesThePrintReadsEverything) {
+  const CardReadingCase c = card_reading_case();
+  CardLocation truth;
+  truth.quad = c.photo.card;
+  // The first outline took in a third more than the card: its print was read smaller than now.
+  const UprightCard first = rectify_card(c.photo.image, stretched(c.photo.card, 0.35f), engine());
+  const UprightCard again = reread_card(c.photo.image, first, truth, engine());
+  EXPECT_EQ(carried_over(first, again), 0u);
+  EXPECT_GE(bench::score_page(c.truth, again.text.lines).char_accuracy(), 0.95);
 }
 
 TEST(CardOutline, NothingCardLikeInNoise) {

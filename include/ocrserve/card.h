@@ -48,9 +48,9 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
 bool is_long_small_print(const Quad& line);
 
 // `rectify_card` at a corrected outline (where a first reading's labels put the card), reusing that
-// reading: lines it saw whole, at no lower resolution than now, are carried over into the new card's
-// pixels; only the rest (cut off or missed before) are recognized. Reads everything again when the
-// correction enlarges the print (the first reading was blurrier) or turns the card.
+// reading: lines it saw whole and read with confidence are carried over into the new card's pixels;
+// only the rest (cut off, missed or doubtful before) are recognized. Reads everything again when the
+// correction enlarges the print by half or more (the first reading was too blurred) or turns the card.
 UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
                         const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line = {});
 

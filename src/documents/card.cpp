@@ -310,11 +310,12 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   const float W = kCardWidth, H = kCardHeight;
   const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
   const cv::Matx33d first_to_new = homography(location.quad, target) * first.to_photo;
-  // Print the new outline enlarges was read blurrier than it will be now: read it all again.
+  // Print the new outline enlarges by half was read too blurred to keep: read it all again. (Up to
+  // that, lines read with confidence kept their readings in bench/permits on two seeds.)
   const cv::Point2f c(W / 2, H / 2);
   const Quad probe = warp_quad(first_to_new, {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)});
   const double scale = std::sqrt(std::abs((probe[1] - probe[0]).cross(probe[3] - probe[0]))) / 10.0;
-  if (scale > 1.1) return rectify_card(bgr, location, engine, read_line);
+  if (scale > 1.5) return rectify_card(bgr, location, engine, read_line);
 
   // Lines the first reading saw whole (not cut by its frame's edge) and read without doubt, in the
   // new card's pixels; a doubtful one may read better straightened.

@@ -164,8 +164,11 @@ TEST_F(CardPipeline, ReadingAgainAtAnOutlineThatEnlargesThePrintReadsEverything)
   const CardReadingCase c = card_reading_case();
   CardLocation truth;
   truth.quad = c.photo.card;
-  // The first outline took in a third more than the card: its print was read smaller than now.
-  const UprightCard first = rectify_card(c.photo.image, stretched(c.photo.card, 0.35f), engine());
+  // The first outline took in 1.7 times the card's width and height: its print was read at 60%.
+  CardLocation wide;
+  const cv::Point2f centre = (c.photo.card[0] + c.photo.card[2]) * 0.5f;
+  for (int i = 0; i < 4; ++i) wide.quad[i] = centre + (c.photo.card[i] - centre) * 1.7f;
+  const UprightCard first = rectify_card(c.photo.image, wide, engine());
   const UprightCard again = reread_card(c.photo.image, first, truth, engine());
   EXPECT_EQ(carried_over(first, again), 0u);
   EXPECT_GE(bench::score_page(c.truth, again.text.lines).char_accuracy(), 0.95);

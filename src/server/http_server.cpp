@@ -25,6 +25,7 @@
 #include "api/aliyun.h"
 #include "api/crypto.h"
 #include "api/huawei_v2.h"
+#include "api/request_json.h"
 #include "api/signature.h"
 #include "api/tencent.h"
 #include "api/url_fetcher.h"
@@ -550,7 +551,7 @@ Work prepare_work(Vendor vendor, const httplib::Request& req, const Routed& rout
   }
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(body);
+    json = api::parse_request_json(body);
   } catch (const nlohmann::json::exception&) {
     throw Error(api::huawei_codes::kJsonFormat, "The JSON format of the input data is incorrect");
   }

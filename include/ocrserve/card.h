@@ -35,12 +35,13 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr);
 
 // Outline (or the whole frame when none), rectified to landscape, then turned upright by reading
 // it both ways with the engine.
-// `read_line` (optional) chooses the detected lines worth recognizing, as RecognizeOptions::read_line.
+// `read_line` (optional) chooses the detected lines worth recognizing, as RecognizeOptions::read_line;
+// `unread` (optional) receives the lines it declined, in upright-card pixels (for reading later).
 UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line = {});
+                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr);
 // The same with the outline given (e.g. where a first reading's labels put the card).
 UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line = {});
+                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr);
 
 // A line of small print across half the card: on the permits, the subtitle repeating the title in
 // English, which no field comes from (and which at 48 px recognition height costs as much as five

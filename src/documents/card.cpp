@@ -226,10 +226,10 @@ Quad warp_quad(const cv::Matx33d& m, const Quad& q) {
 
 }  // namespace
 
-UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line) {
+UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line,
+                         std::vector<Quad>* unread) {
   const auto outline = find_card_outline(bgr);
-  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine, read_line);
+  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine, read_line, unread);
 }
 
 bool is_long_small_print(const Quad& q) {
@@ -238,7 +238,7 @@ bool is_long_small_print(const Quad& q) {
 }
 
 UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line) {
+                         const std::function<bool(const Quad&)>& read_line, std::vector<Quad>* unread) {
   UprightCard card;
   card.location = location;
   const float W = kCardWidth, H = kCardHeight;
@@ -251,7 +251,14 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
   o.detect_direction = true;
   o.with_chars = true;  // extractors split merged lines by the layout, character by character
   o.det_max_side = kCardDetectSide;
-  o.read_line = read_line;
+  std::vector<Quad> skipped;  // of the last reading
+  if (read_line) {
+    o.read_line = [&](const Quad& q) {
+      if (read_line(q)) return true;
+      skipped.push_back(q);
+      return false;
+    };
+  }
   card.text = engine.recognize(card.image, o);
   if (const float d = card.text.direction; (d > 45.f && d < 135.f) || (d > 225.f && d < 315.f)) {
     // The outline's long side was not the card's width (a frame taken whole, a square-ish outline):
@@ -261,6 +268,7 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
     to_card = homography(card.location.quad, target);
     cv::warpPerspective(bgr, card.image, cv::Mat(to_card), cv::Size(kCardWidth, kCardHeight), cv::INTER_LINEAR,
                         cv::BORDER_REPLICATE);
+    skipped.clear();
     card.text = engine.recognize(card.image, o);
   }
   const float d = card.text.direction;
@@ -274,9 +282,11 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
       line.quad = warp_quad(turn, line.quad);
       for (auto& c : line.chars) c.quad = warp_quad(turn, c.quad);
     }
+    for (auto& q : skipped) q = warp_quad(turn, q);
     card.text.direction = std::fmod(d + 180.f, 360.f);
   }
   card.to_photo = to_card.inv();
+  if (unread) *unread = std::move(skipped);
   return card;
 }
 

@@ -389,10 +389,35 @@ const PassportField* PassportResult::field(const std::string& name) const {
   return nullptr;
 }
 
+namespace {
+
+// A line in the lower part of the page as read (reading direction p0->p1; upside down, the lower
+// part is on top), where the machine zone is: read first, the rest only when a field needs it.
+// Lines running up or down (a page not yet turned) are read at once.
+bool in_lower_page(const Quad& q) {
+  const cv::Point2f along = q[1] - q[0];
+  if (std::abs(along.x) < std::abs(along.y)) return true;
+  const float cy = (q[0].y + q[2].y) / 2;
+  return (along.x > 0 ? cy : kCardHeight - cy) > 0.65f * kCardHeight;
+}
+
+}  // namespace
+
 PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequest& request) const {
-  const UprightCard page = rectify_card(bgr, engine_);
+  std::vector<Quad> unread;
+  const UprightCard page = rectify_card(bgr, engine_, in_lower_page, &unread);
   PageText reading = page.text;
+  const auto read_the_rest = [&] {
+    RecognizeOptions o;
+    o.with_chars = true;
+    for (TextLine& line : engine_.read_lines(page.image, unread, o)) reading.lines.push_back(std::move(line));
+    unread.clear();
+  };
   std::optional<Box> zone = machine_zone(CardText(reading));
+  if (!zone && !unread.empty()) {  // the page placed so loosely that the zone is not in its lower part
+    read_the_rest();
+    zone = machine_zone(CardText(reading));
+  }
   if (zone && machine_line_count(CardText(reading), *zone) < 2) {
     reading = with_machine_band_reread(page.image, reading, *zone, engine_);
     zone = machine_zone(CardText(reading));
@@ -449,7 +474,10 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   put(r, "date_of_expiry", m.expiry_date, c);
   put(r, "machine_code", z.lines[0], c);
   put(r, "machine_code2", z.lines[1], c);
-  if (r.chinese) read_chinese_visual_zone(text, r);
+  if (r.chinese) {
+    read_the_rest();
+    read_chinese_visual_zone(CardText(reading), r);
+  }
   return r;
 }
 

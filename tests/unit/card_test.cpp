@@ -174,6 +174,33 @@ TEST_F(CardPipeline, ReadingAgainAtAnOutlineThatEnlargesThePrintReadsEverything)
   EXPECT_GE(bench::score_page(c.truth, again.text.lines).char_accuracy(), 0.95);
 }
 
+TEST_F(CardPipeline, LinesDeclinedAreHandedBackUprightToBeReadLater) {
+  const CardReadingCase c = card_reading_case();
+  // Upside down: the declined lines must come back in the turned card's pixels.
+  const auto sample = test::render(synth::Kind::Card, 41);
+  const Photo photo = photograph(sample.image, 0.5, 185.0, 11);
+  std::vector<Quad> unread;
+  // Quads come in reading direction, in the card as first rectified (here upside down).
+  const auto label_column = [](const Quad& q) {
+    const float mid = (q[0].x + q[1].x) / 2;
+    return (q[1].x > q[0].x ? mid : kCardWidth - mid) < 0.18f * kCardWidth;
+  };
+  const UprightCard card =
+      rectify_card(photo.image, engine(), [&](const Quad& q) { return !label_column(q); }, &unread);
+  ASSERT_FALSE(unread.empty());
+  ASSERT_FALSE(card.text.lines.empty());
+  PageText whole = card.text;
+  for (TextLine& line : engine().read_lines(card.image, unread, {})) whole.lines.push_back(std::move(line));
+  EXPECT_GE(bench::score_page(c.truth, whole.lines).char_accuracy(), 0.95);
+  // The labels (left) were declined, the values (right of them) read; the declined lines are where
+  // the labels are on the upright card, in reading direction.
+  EXPECT_LT(bench::score_page(c.truth, card.text.lines).char_accuracy(), 0.9);
+  for (const Quad& q : unread) {
+    EXPECT_LT((q[0].x + q[1].x) / 2, 0.18f * kCardWidth);
+    EXPECT_LT(q[0].x, q[1].x);
+  }
+}
+
 TEST(CardOutline, NothingCardLikeInNoise) {
   cv::Mat noise(600, 800, CV_8UC3);
   cv::randu(noise, cv::Scalar::all(0), cv::Scalar::all(255));

@@ -21,10 +21,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown flag $1" >&2; exit 2 ;;
   esac
 done
-bin=${OCRSERVE_BINARY:-$root/build/ocrserve}
-work=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+. "$root/bench/loopback.sh"  # $work, start_ocrserve
 if [ -n "$permit" ]; then  # type/side/photo|clean/seed, rendered by the synth CLI
   IFS=/ read -r p_type p_side p_cond p_seed <<< "$permit"
   flags=(--permit "$p_type" --side "$p_side" --count 1 --seed "$p_seed" --format jpg --out "$work/permit")
@@ -34,12 +31,7 @@ if [ -n "$permit" ]; then  # type/side/photo|clean/seed, rendered by the synth C
 fi
 printf '{"image":"%s"}' "$(base64 -w0 "$image")" > "$work/body.json"
 
-OMP_THREAD_LIMIT=1 "$bin" serve --port 0 "${server_flags[@]}" > "$work/out" 2> "$work/log" &
-pid=$!
-for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/out")
-url="http://127.0.0.1:$port"
-for _ in $(seq 300); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; done
+start_ocrserve "${server_flags[@]}"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 # Warm up at the same concurrency (the arenas of ONNX Runtime and malloc grow to the peak of
 # concurrent work once), then the pre-load figure.

@@ -21,10 +21,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown flag $1" >&2; exit 2 ;;
   esac
 done
-bin=${OCRSERVE_BINARY:-$root/build/ocrserve}
-work=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+. "$root/bench/loopback.sh"  # $work, start_ocrserve
 
 # One JSON body per image, with the API it goes to.
 bodies=() apis=()
@@ -51,12 +48,7 @@ case $kind in
   *) echo "--kind is permits or passports" >&2; exit 2 ;;
 esac
 
-OMP_THREAD_LIMIT=1 "$bin" serve --port 0 "${server_flags[@]}" > "$work/out" 2> "$work/log" &
-pid=$!
-for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/out")
-url="http://127.0.0.1:$port"
-for _ in $(seq 300); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; done
+start_ocrserve "${server_flags[@]}"
 
 post() {  # index -> "status seconds"
   curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \

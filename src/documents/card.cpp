@@ -323,7 +323,8 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   // Print the new outline enlarges by half was read too blurred to keep: read it all again. (Up to
   // that, lines read with confidence kept their readings in bench/permits on two seeds.)
   const cv::Point2f c(W / 2, H / 2);
-  const Quad probe = warp_quad(first_to_new, {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)});
+  const Quad probe =
+      warp_quad(first_to_new, {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)});
   const double scale = std::sqrt(std::abs((probe[1] - probe[0]).cross(probe[3] - probe[0]))) / 10.0;
   if (scale > 1.5) return rectify_card(bgr, location, engine, read_line);
 

@@ -24,7 +24,7 @@ Ort::SessionOptions session_options(int threads) {
   options.DisableCpuMemArena();
   // The memory pattern plans one block for all of a run's intermediate tensors: ~50 MB for a card's
   // detection, over glibc's mmap ceiling, so every run mapped it afresh and faulted it in (12.6k
-  // page faults, ~25 ms of system time per permit). Tensor by tensor they reuse the heap.
+  // page faults, ~37 ms of system time per permit). Tensor by tensor they reuse the heap.
   options.DisableMemPattern();
   return options;
 }

@@ -36,9 +36,13 @@ Photo photograph(const cv::Mat& card, double coverage, double degrees, std::uint
   const cv::Point2f half_w(static_cast<float>(c * w / 2), static_cast<float>(s * w / 2));
   const cv::Point2f half_h(static_cast<float>(-s * h / 2), static_cast<float>(c * h / 2));
   photo.card = {centre - half_w - half_h, centre + half_w - half_h, centre + half_w + half_h, centre - half_w + half_h};
-  for (auto& p : photo.card) p += cv::Point2f(rng.uniform(-0.02f, 0.02f) * static_cast<float>(w), rng.uniform(-0.02f, 0.02f) * static_cast<float>(h));
-  const cv::Point2f src[4] = {{0, 0}, {static_cast<float>(card.cols), 0},
-                              {static_cast<float>(card.cols), static_cast<float>(card.rows)}, {0, static_cast<float>(card.rows)}};
+  for (auto& p : photo.card)
+    p += cv::Point2f(rng.uniform(-0.02f, 0.02f) * static_cast<float>(w),
+                     rng.uniform(-0.02f, 0.02f) * static_cast<float>(h));
+  const cv::Point2f src[4] = {{0, 0},
+                              {static_cast<float>(card.cols), 0},
+                              {static_cast<float>(card.cols), static_cast<float>(card.rows)},
+                              {0, static_cast<float>(card.rows)}};
   const cv::Point2f dst[4] = {photo.card[0], photo.card[1], photo.card[2], photo.card[3]};
   cv::warpPerspective(card, photo.image, cv::getPerspectiveTransform(src, dst), photo.image.size(), cv::INTER_LINEAR,
                       cv::BORDER_TRANSPARENT);
@@ -61,8 +65,7 @@ double worst_corner_error_any_turn(const Quad& found, const Quad& truth) {
   return best;
 }
 
-class CardPipeline : public test::EngineTest,
-                     public ::testing::WithParamInterface<std::tuple<double, double>> {};
+class CardPipeline : public test::EngineTest, public ::testing::WithParamInterface<std::tuple<double, double>> {};
 
 TEST_P(CardPipeline, FindsRectifiesAndTurnsTheCardUpright) {
   const auto [coverage, degrees] = GetParam();
@@ -79,7 +82,8 @@ TEST_P(CardPipeline, FindsRectifiesAndTurnsTheCardUpright) {
   EXPECT_LT(worst_corner_error(card.location.quad, photo.card), 0.03 * diagonal) << "corners in reading order";
   // The rectified card reads like the original card.
   std::vector<bench::TruthLine> truth;
-  const double sx = static_cast<double>(kCardWidth) / sample.image.cols, sy = static_cast<double>(kCardHeight) / sample.image.rows;
+  const double sx = static_cast<double>(kCardWidth) / sample.image.cols,
+               sy = static_cast<double>(kCardHeight) / sample.image.rows;
   for (const auto& l : sample.lines) {
     Quad q = l.quad;
     for (auto& p : q) p = cv::Point2f(static_cast<float>(p.x * sx), static_cast<float>(p.y * sy));
@@ -127,7 +131,8 @@ struct CardReadingCase {
 CardReadingCase card_reading_case() {
   const auto sample = test::render(synth::Kind::Card, 41);
   CardReadingCase c{photograph(sample.image, 0.5, 8.0, 11), {}};
-  const double sx = static_cast<double>(kCardWidth) / sample.image.cols, sy = static_cast<double>(kCardHeight) / sample.image.rows;
+  const double sx = static_cast<double>(kCardWidth) / sample.image.cols,
+               sy = static_cast<double>(kCardHeight) / sample.image.rows;
   for (const auto& l : sample.lines) {
     Quad q = l.quad;
     for (auto& p : q) p = cv::Point2f(static_cast<float>(p.x * sx), static_cast<float>(p.y * sy));
@@ -185,8 +190,8 @@ TEST_F(CardPipeline, LinesDeclinedAreHandedBackUprightToBeReadLater) {
     const float mid = (q[0].x + q[1].x) / 2;
     return (q[1].x > q[0].x ? mid : kCardWidth - mid) < 0.18f * kCardWidth;
   };
-  const UprightCard card =
-      rectify_card(photo.image, engine(), [&](const Quad& q) { return !label_column(q); }, &unread);
+  const UprightCard card = rectify_card(
+      photo.image, engine(), [&](const Quad& q) { return !label_column(q); }, &unread);
   ASSERT_FALSE(unread.empty());
   ASSERT_FALSE(card.text.lines.empty());
   PageText whole = card.text;

@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "card_fields.h"
+
 namespace ocrserve {
 
 namespace {
@@ -292,19 +294,13 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
 
 namespace {
 
-cv::Rect2f bounds(const Quad& q) {
-  const float x0 = std::min({q[0].x, q[1].x, q[2].x, q[3].x}), x1 = std::max({q[0].x, q[1].x, q[2].x, q[3].x});
-  const float y0 = std::min({q[0].y, q[1].y, q[2].y, q[3].y}), y1 = std::max({q[0].y, q[1].y, q[2].y, q[3].y});
-  return {x0, y0, x1 - x0, y1 - y0};
-}
-
 constexpr float kSureLine = 0.9f;
 
 // The same printed line: both ends and the middle height agree within about half a line height.
-bool same_extent(const cv::Rect2f& a, const cv::Rect2f& b) {
-  const float tolerance = 0.6f * std::max(a.height, b.height);
-  return std::abs(a.x - b.x) <= tolerance && std::abs(a.x + a.width - b.x - b.width) <= tolerance &&
-         std::abs(a.y + a.height / 2 - b.y - b.height / 2) <= tolerance;
+bool same_extent(const card_fields::Box& a, const card_fields::Box& b) {
+  const float tolerance = 0.6f * std::max(a.height(), b.height());
+  return std::abs(a.x0 - b.x0) <= tolerance && std::abs(a.x1 - b.x1) <= tolerance &&
+         std::abs(a.cy() - b.cy()) <= tolerance;
 }
 
 TextLine mapped(const cv::Matx33d& m, TextLine line) {
@@ -331,17 +327,17 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   // Lines the first reading saw whole (not cut by its frame's edge) and read without doubt, in the
   // new card's pixels; a doubtful one may read better straightened.
   std::vector<TextLine> carried;
-  const cv::Rect2f first_frame(2, 2, W - 4, H - 4);
   for (const auto& line : first.text.lines) {
-    const cv::Rect2f b = bounds(line.quad);
-    if ((b & first_frame) == b && line.confidence >= kSureLine) carried.push_back(mapped(first_to_new, line));
+    const card_fields::Box b = card_fields::box_of(line.quad);
+    const bool whole = b.x0 >= 2 && b.y0 >= 2 && b.x1 <= W - 2 && b.y1 <= H - 2;
+    if (whole && line.confidence >= kSureLine) carried.push_back(mapped(first_to_new, line));
   }
   std::vector<bool> reused(carried.size(), false);
   const auto read_new = [&](const Quad& q) {
     if (read_line && !read_line(q)) return false;
-    const cv::Rect2f b = bounds(q);
+    const card_fields::Box b = card_fields::box_of(q);
     for (size_t i = 0; i < carried.size(); ++i) {
-      if (!reused[i] && same_extent(b, bounds(carried[i].quad))) {
+      if (!reused[i] && same_extent(b, card_fields::box_of(carried[i].quad))) {
         reused[i] = true;
         return false;
       }
@@ -355,8 +351,7 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
     if (reused[i]) card.text.lines.push_back(std::move(carried[i]));
   }
   std::stable_sort(card.text.lines.begin(), card.text.lines.end(), [](const TextLine& a, const TextLine& b) {
-    const cv::Rect2f ra = bounds(a.quad), rb = bounds(b.quad);
-    return ra.y + ra.height / 2 < rb.y + rb.height / 2;
+    return card_fields::box_of(a.quad).cy() < card_fields::box_of(b.quad).cy();
   });
   return card;
 }

@@ -55,8 +55,8 @@ void WorkerPool::run() {
       std::unique_lock lock(mutex_);
       if (trim_due_ && !ready_.wait_for(lock, kTrimAfterIdle, has_work) && trim_due_ && busy_ == 0) {
         // A burst leaves its images and tensors in malloc's free lists; give them back once the pool
-        // has stayed idle, so the resident size after a burst is the size before it. Not at once:
-        // back-to-back requests of one caller would fault those pages in again every time (~20 ms).
+        // has stayed idle, so a burst does not leave the server larger. Not at once: back-to-back
+        // requests of one caller would fault those pages in again every time (~20 ms).
         trim_due_ = false;
         lock.unlock();
         malloc_trim(0);

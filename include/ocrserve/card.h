@@ -37,11 +37,14 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr);
 // it both ways with the engine.
 // `read_line` (optional) chooses the detected lines worth recognizing, as RecognizeOptions::read_line;
 // `unread` (optional) receives the lines it declined, in upright-card pixels (for reading later).
+// `read_part` (optional): the part of each line to read, as RecognizeOptions::read_part.
 UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr);
+                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr,
+                         const std::function<Quad(const Quad&)>& read_part = {});
 // The same with the outline given (e.g. where a first reading's labels put the card).
 UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr);
+                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr,
+                         const std::function<Quad(const Quad&)>& read_part = {});
 
 // A line of small print across half the card: on the permits, the subtitle repeating the title in
 // English, which no field comes from (and which at 48 px recognition height costs as much as five
@@ -53,7 +56,8 @@ bool is_long_small_print(const Quad& line);
 // only the rest (cut off, missed or doubtful before) are recognized. Reads everything again when the
 // correction enlarges the print by half or more (the first reading was too blurred) or turns the card.
 UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
-                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line = {});
+                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line = {},
+                        const std::function<Quad(const Quad&)>& read_part = {});
 
 // Maps a quad from rectified-card pixels to photo pixels.
 Quad card_to_photo(const UprightCard& card, const Quad& quad);

@@ -72,6 +72,9 @@ struct RecognizeOptions {
   // When set, only the detected lines it accepts are read and returned (quads in input pixels,
   // reading direction p0->p1): a document reader skips print it takes no field from.
   std::function<bool(const Quad&)> read_line;
+  // When set, each line read is read only over the part of it this returns (same pixels and
+  // direction as read_line's): a document reader skips the half of a line no field comes from.
+  std::function<Quad(const Quad&)> read_part;
   // "" / "zh" / "en" / "auto": PP-OCR; others (ISO 639-1: th, vi, es, km, ...): Tesseract.
   std::string language;
 };

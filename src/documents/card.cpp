@@ -229,9 +229,9 @@ Quad warp_quad(const cv::Matx33d& m, const Quad& q) {
 }  // namespace
 
 UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line,
-                         std::vector<Quad>* unread) {
+                         std::vector<Quad>* unread, const std::function<Quad(const Quad&)>& read_part) {
   const auto outline = find_card_outline(bgr);
-  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine, read_line, unread);
+  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine, read_line, unread, read_part);
 }
 
 bool is_long_small_print(const Quad& q) {
@@ -240,7 +240,8 @@ bool is_long_small_print(const Quad& q) {
 }
 
 UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line, std::vector<Quad>* unread) {
+                         const std::function<bool(const Quad&)>& read_line, std::vector<Quad>* unread,
+                         const std::function<Quad(const Quad&)>& read_part) {
   UprightCard card;
   card.location = location;
   const float W = kCardWidth, H = kCardHeight;
@@ -253,6 +254,7 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
   o.detect_direction = true;
   o.with_chars = true;  // extractors split merged lines by the layout, character by character
   o.det_max_side = kCardDetectSide;
+  o.read_part = read_part;
   std::vector<Quad> skipped;  // of the last reading
   if (read_line) {
     o.read_line = [&](const Quad& q) {
@@ -312,7 +314,8 @@ TextLine mapped(const cv::Matx33d& m, TextLine line) {
 }  // namespace
 
 UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
-                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line) {
+                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line,
+                        const std::function<Quad(const Quad&)>& read_part) {
   const float W = kCardWidth, H = kCardHeight;
   const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
   const cv::Matx33d first_to_new = homography(location.quad, target) * first.to_photo;
@@ -322,7 +325,7 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   const Quad probe =
       warp_quad(first_to_new, {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)});
   const double scale = std::sqrt(std::abs((probe[1] - probe[0]).cross(probe[3] - probe[0]))) / 10.0;
-  if (scale > 1.5) return rectify_card(bgr, location, engine, read_line);
+  if (scale > 1.5) return rectify_card(bgr, location, engine, read_line, nullptr, read_part);
 
   // Lines the first reading saw whole (not cut by its frame's edge) and read without doubt, in the
   // new card's pixels; a doubtful one may read better straightened.
@@ -344,9 +347,10 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
     }
     return true;
   };
-  UprightCard card = rectify_card(bgr, location, engine, read_new);
+  UprightCard card = rectify_card(bgr, location, engine, read_new, nullptr, read_part);
   // Turned while reading: the lines carried over are in the wrong frame.
-  if (const float d = card.text.direction; d > 45.f && d < 315.f) return rectify_card(bgr, location, engine, read_line);
+  if (const float d = card.text.direction; d > 45.f && d < 315.f)
+    return rectify_card(bgr, location, engine, read_line, nullptr, read_part);
   for (size_t i = 0; i < carried.size(); ++i) {
     if (reused[i]) card.text.lines.push_back(std::move(carried[i]));
   }

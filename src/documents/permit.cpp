@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "face_finder.h"
+#include "label_lines.h"
 #include "ocrserve/error.h"
 #include "permit_common.h"
 #include "request_fields.h"
@@ -275,7 +276,15 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   const bool frame_is_card = std::abs(aspect / (static_cast<float>(kCardWidth) / kCardHeight) - 1) < 0.1f;
   CardLocation frame;
   frame.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
-  UprightCard card = frame_is_card ? rectify_card(bgr, frame, engine, read_line) : rectify_card(bgr, engine, read_line);
+  // The fronts' labels (where they stand, the same on both kinds of a family) are read by their
+  // Chinese words.
+  const std::vector<card_fields::Label> front_labels =
+      labels(exit_entry_family ? Kind::ExitEntryHkMo : Kind::MainlandHkMo, Side::Front);
+  LabelCutter cut(front_labels);
+  const auto read_part = [&cut](const Quad& q) { return cut(q); };
+  UprightCard card = frame_is_card ? rectify_card(bgr, frame, engine, read_line, nullptr, read_part)
+                                   : rectify_card(bgr, engine, read_line, nullptr, read_part);
+  cut.mend(card, engine);
   std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
   const Classification c = classify(*text);
   if (!c.found) {
@@ -286,7 +295,9 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   if (is_exit_entry(c.kind) != exit_entry_family)
     throw Error(codes::kImageNotSupported, wrong_api_message(c.kind, c.side));
   if (const auto moved = relocate(card, *text, labels(c.kind, c.side))) {
-    card = reread_card(bgr, card, *moved, engine, read_line);
+    LabelCutter recut(front_labels);
+    card = reread_card(bgr, card, *moved, engine, read_line, [&recut](const Quad& q) { return recut(q); });
+    recut.mend(card, engine);
     text.emplace(card.text, label_words);
   }
   PermitResult result = read(*text, card, c.kind, c.side);

@@ -363,6 +363,9 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
   if (options.read_line) {
     std::erase_if(quads, [&](const Quad& q) { return !options.read_line(transform_quad(q, to_original)); });
   }
+  if (options.read_part) {
+    for (Quad& q : quads) q = transform_quad(options.read_part(transform_quad(q, to_original)), to_work);
+  }
   const auto start = std::chrono::steady_clock::now();
   std::vector<cv::Mat> crops;
   const auto readings = impl_->read(rec, work, quads, &crops, options.alphabet);

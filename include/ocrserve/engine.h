@@ -58,6 +58,9 @@ struct TextLine {
 struct RecognizeOptions {
   // Find the page orientation (0/90/180/270 and any skew) before reading; reports direction.
   bool detect_direction = false;
+  // With detect_direction: text leaning more than this (degrees) is straightened and detected
+  // again (DB boxes are tightest on level lines); below it, the lines are read as they lean.
+  double straighten_above = 1.0;
   // Lines may each have their own orientation (checked per line); false: one for the page.
   bool per_line_orientation = true;
   // The whole image is one text line: skip detection.

@@ -186,6 +186,19 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr) {
 
 namespace {
 
+// The direction the detected lines run in (radians, modulo pi), their lengths weighting it.
+double line_axis(const std::vector<Quad>& lines) {
+  double c = 0, s = 0;
+  for (const Quad& q : lines) {
+    const cv::Point2f top = q[1] - q[0], side = q[3] - q[0];
+    const cv::Point2f along = cv::norm(top) >= cv::norm(side) ? top : side;
+    const double a = 2.0 * std::atan2(along.y, along.x), w = cv::norm(along);
+    c += w * std::cos(a);
+    s += w * std::sin(a);
+  }
+  return std::atan2(s, c) / 2.0;
+}
+
 // Without a visible outline: the extent of the text, grown to the card's margins; or the frame.
 CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   CardLocation loc;
@@ -194,7 +207,8 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   std::vector<cv::Point2f> pts;
   // At the card read's own resolution: coarser detection (640, 480 px) lost the small print of
   // far-off cards and with it the extent.
-  for (const Quad& q : engine.detect(bgr, kCardDetectSide)) pts.insert(pts.end(), q.begin(), q.end());
+  const std::vector<Quad> lines = engine.detect(bgr, kCardDetectSide);
+  for (const Quad& q : lines) pts.insert(pts.end(), q.begin(), q.end());
   if (pts.size() < 8) return loc;
   cv::RotatedRect r = cv::minAreaRect(pts);
   // A scan cropped to the card: the frame itself is card-shaped and the text spans most of it.
@@ -205,8 +219,12 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   r.size.height *= 1.12f;
   cv::Point2f corners[4];
   r.points(corners);
-  const Quad q = order_card_corners({corners, corners + 4});
+  Quad q = order_card_corners({corners, corners + 4});
   if (card_likeness(q) <= 0) return loc;
+  // The card's lines run along its width: an extent whose long side crosses them has the card's
+  // height for its width (rectify_card would read it, find the text on end and read it again).
+  const double across = std::abs(std::sin(line_axis(lines) - std::atan2(q[1].y - q[0].y, q[1].x - q[0].x)));
+  if (across > std::sin(60.0 * CV_PI / 180.0)) q = {q[1], q[2], q[3], q[0]};
   loc.quad = q;
   return loc;
 }
@@ -254,6 +272,9 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
   o.detect_direction = true;
   o.with_chars = true;  // extractors split merged lines by the layout, character by character
   o.det_max_side = kCardDetectSide;
+  // A card rectified from its text's extent leans by a degree or two: straightening it would detect
+  // it twice over (~60 ms), and each line's crop is levelled anyway.
+  o.straighten_above = 3.0;
   o.read_part = read_part;
   std::vector<Quad> skipped;  // of the last reading
   if (read_line) {

@@ -333,7 +333,7 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     auto boxes = impl_->detector.detect(bgr, options.det_max_side);
     if (options.detect_direction) {
       axis = dominant_axis(boxes);
-      if (std::abs(axis) > 1.0) {
+      if (std::abs(axis) > options.straighten_above) {
         // Straighten the page and detect again: DB boxes are tightest on horizontal lines.
         work = rotate_expanded(bgr, axis, to_work);
         boxes = impl_->detector.detect(work, options.det_max_side);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "permit_test_support.h"
 #include "test_support.h"
 
 namespace ocrserve {
@@ -204,6 +205,23 @@ TEST_F(CardPipeline, LinesDeclinedAreHandedBackUprightToBeReadLater) {
     EXPECT_LT((q[0].x + q[1].x) / 2, 0.18f * kCardWidth);
     EXPECT_LT(q[0].x, q[1].x);
   }
+}
+
+TEST_F(CardPipeline, ACardPlacedByItsTextIsTakenAlongItsLinesAndReadOnce) {
+  // A light card on a grey desk with glare: no outline in its edges. Its text's extent is taller
+  // than wide across its lines (the machine lines and the notes), the long side the card's height.
+  const synth::PermitSample s = test::permit_sample(synth::PermitType::MainlandTw, synth::Side::Back, 20261122, true);
+  ASSERT_FALSE(find_card_outline(s.image).has_value());
+  size_t offered = 0;
+  const UprightCard card = rectify_card(s.image, engine(), [&](const Quad&) {
+    ++offered;
+    return true;
+  });
+  EXPECT_TRUE(card.text.direction < 5.f || card.text.direction > 355.f) << card.text.direction;
+  ASSERT_GE(card.text.lines.size(), 5u);
+  EXPECT_LE(offered, card.text.lines.size() + 3) << "read once, not again after turning the outline";
+  EXPECT_TRUE(std::any_of(card.text.lines.begin(), card.text.lines.end(),
+                          [](const TextLine& l) { return l.text.find("CTCHN") != std::string::npos; }));
 }
 
 TEST(CardOutline, NothingCardLikeInNoise) {

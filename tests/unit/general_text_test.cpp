@@ -183,6 +183,29 @@ TEST_F(GeneralTextExtraction, ArbitrarySkewIsReported) {
   EXPECT_GE(result.blocks.size(), sample.lines.size() / 2);
 }
 
+TEST_F(GeneralTextExtraction, ASlightLeanBelowTheStraighteningThresholdIsReadAsItLeans) {
+  const auto sample = test::render(synth::Kind::Card, 8);
+  cv::Mat rotated;
+  const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(sample.image.cols / 2.f, sample.image.rows / 2.f), -2.5, 1.0);
+  cv::warpAffine(sample.image, rotated, m, sample.image.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                 cv::Scalar(255, 255, 255));
+  synth::Sample turned = sample;  // the truth's lines where the lean put them
+  for (auto& line : turned.lines) {
+    for (auto& p : line.quad) {
+      p = cv::Point2f(static_cast<float>(m.at<double>(0, 0) * p.x + m.at<double>(0, 1) * p.y + m.at<double>(0, 2)),
+                      static_cast<float>(m.at<double>(1, 0) * p.x + m.at<double>(1, 1) * p.y + m.at<double>(1, 2)));
+    }
+  }
+  RecognizeOptions straightened, leaning;
+  straightened.detect_direction = leaning.detect_direction = true;
+  leaning.straighten_above = 3.0;
+  const PageText a = engine().recognize(rotated, straightened), b = engine().recognize(rotated, leaning);
+  EXPECT_NEAR(a.direction, 2.5f, 1.f);
+  EXPECT_NEAR(b.direction, 2.5f, 1.f);
+  EXPECT_GE(test::char_accuracy(turned, b.lines), 0.95);
+  EXPECT_GE(test::char_accuracy(turned, b.lines), test::char_accuracy(turned, a.lines) - 0.02);
+}
+
 TEST_F(GeneralTextExtraction, WithoutDetectDirectionUpsideDownLinesAreStillRead) {
   const auto sample = test::render(synth::Kind::Card, 21, false, 2);
   const auto result = GeneralTextExtractor(engine()).extract(sample.image, {});

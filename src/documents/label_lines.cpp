@@ -76,9 +76,9 @@ Quad LabelCutter::operator()(const Quad& line) {
   return part;
 }
 
-void LabelCutter::mend(UprightCard& card, const OcrEngine& engine) const {
+void LabelCutter::mend(const cv::Mat& card, std::vector<TextLine>& lines, const OcrEngine& engine) const {
   std::vector<Quad> again;
-  std::erase_if(card.text.lines, [&](const TextLine& line) {
+  std::erase_if(lines, [&](const TextLine& line) {
     // The cut whose part this line is (cuts of an earlier reading of the card, turned a quarter,
     // lie elsewhere).
     const auto cut = std::find_if(cuts_.begin(), cuts_.end(),
@@ -90,8 +90,8 @@ void LabelCutter::mend(UprightCard& card, const OcrEngine& engine) const {
   if (again.empty()) return;
   RecognizeOptions o;
   o.with_chars = true;
-  for (TextLine& line : engine.read_lines(card.image, again, o)) card.text.lines.push_back(std::move(line));
-  std::stable_sort(card.text.lines.begin(), card.text.lines.end(), [](const TextLine& a, const TextLine& b) {
+  for (TextLine& line : engine.read_lines(card, again, o)) lines.push_back(std::move(line));
+  std::stable_sort(lines.begin(), lines.end(), [](const TextLine& a, const TextLine& b) {
     return card_fields::box_of(a.quad).cy() < card_fields::box_of(b.quad).cy();
   });
 }

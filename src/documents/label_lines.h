@@ -25,7 +25,9 @@ class LabelCutter {
 
   // After the card is read upright: each cut part that was read without its label's word is read
   // again whole; the others stay as read.
-  void mend(UprightCard& card, const OcrEngine& engine) const;
+  void mend(UprightCard& card, const OcrEngine& engine) const { mend(card.image, card.text.lines, engine); }
+  // The same for `lines` read off the upright `card` image.
+  void mend(const cv::Mat& card, std::vector<TextLine>& lines, const OcrEngine& engine) const;
 
   // The label `line` (upright card pixels, reading direction p0->p1) may be: it starts near where
   // one of the labels is printed, and is no longer than the label with its English word but longer

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "card_fields.h"
+#include "label_lines.h"
 #include "ocrserve/card.h"
 #include "ocrserve/error.h"
 #include "ocrserve/mrz.h"
@@ -401,6 +402,25 @@ bool in_lower_page(const Quad& q) {
   return (along.x > 0 ? cy : kCardHeight - cy) > 0.65f * kCardHeight;
 }
 
+// The lines of a Chinese page's upper part that its visual zone needs (`unread`, upright page
+// pixels), added to `reading`: from the name down (the title, and the type, code and number above
+// the name, repeat the machine zone), the labels by their Chinese words. The lower part, read
+// first, tells where the page's print stands.
+void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, PageText& reading, const OcrEngine& engine) {
+  const cv::Point2f shift = CardText(reading).find(kAuthority).value_or(kAuthority.at) - kAuthority.at;
+  std::erase_if(unread, [&](const Quad& q) { return card_fields::box_of(q).cy() < kName.at.y - 25.f + shift.y; });
+  std::vector<Label> labels;
+  for (const Label& l : {kName, kSex, kBirthPlace, kBirthDate, kIssueDate, kIssuePlace, kExpiry})
+    labels.push_back({l.zh, l.en, l.at + shift});
+  LabelCutter cut(std::move(labels));
+  for (Quad& q : unread) q = cut(q);
+  RecognizeOptions o;
+  o.with_chars = true;
+  std::vector<TextLine> lines = engine.read_lines(page, unread, o);
+  cut.mend(page, lines, engine);
+  for (TextLine& line : lines) reading.lines.push_back(std::move(line));
+}
+
 }  // namespace
 
 PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequest& request) const {
@@ -475,7 +495,7 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   put(r, "machine_code", z.lines[0], c);
   put(r, "machine_code2", z.lines[1], c);
   if (r.chinese) {
-    read_the_rest();
+    read_visual_zone_lines(page.image, unread, reading, engine_);
     read_chinese_visual_zone(CardText(reading), r);
   }
   return r;

@@ -177,8 +177,10 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tb).count(),
               outline ? "found" : "none");
   const auto t0 = std::chrono::steady_clock::now();
-  const ocrserve::UprightCard card = ocrserve::rectify_card(
-      sample.image, engine, [](const ocrserve::Quad& q) { return !ocrserve::is_long_small_print(q); });
+  ocrserve::CardReading how;
+  how.read_line = [](const ocrserve::Quad& q) { return !ocrserve::is_long_small_print(q); };
+  how.straighten_above = 3.0;  // as the permits read
+  const ocrserve::UprightCard card = ocrserve::rectify_card(sample.image, engine, how);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf("%s %dx%d: outline %s (confidence %.2f), direction %.1f, %zu lines, %.0f ms\n", sample.difficulty.c_str(),
               sample.image.cols, sample.image.rows, card.location.from_edges ? "from edges" : "from text/frame",

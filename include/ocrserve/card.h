@@ -33,18 +33,26 @@ inline constexpr int kCardDetectSide = 768;
 // 25-100% of the frame); nullopt when nothing card-like stands out.
 std::optional<CardLocation> find_card_outline(const cv::Mat& bgr);
 
+// How a card is read while it is turned upright; each part optional.
+struct CardReading {
+  // The detected lines worth recognizing, as RecognizeOptions::read_line.
+  std::function<bool(const Quad&)> read_line;
+  // The part of each line to read, as RecognizeOptions::read_part.
+  std::function<Quad(const Quad&)> read_part;
+  // As RecognizeOptions::straighten_above. A card placed by its text's extent leans a degree or
+  // two; straightening it detects it twice over (~60 ms). A passport page's machine zone, read in
+  // level segments, needs it straightened.
+  double straighten_above = 1.0;
+};
+
 // Outline (or the whole frame when none), rectified to landscape, then turned upright by reading
-// it both ways with the engine.
-// `read_line` (optional) chooses the detected lines worth recognizing, as RecognizeOptions::read_line;
-// `unread` (optional) receives the lines it declined, in upright-card pixels (for reading later).
-// `read_part` (optional): the part of each line to read, as RecognizeOptions::read_part.
-UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr,
-                         const std::function<Quad(const Quad&)>& read_part = {});
+// it both ways with the engine. `unread` (optional) receives the lines `how.read_line` declined, in
+// upright-card pixels (for reading later).
+UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine, const CardReading& how = {},
+                         std::vector<Quad>* unread = nullptr);
 // The same with the outline given (e.g. where a first reading's labels put the card).
 UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line = {}, std::vector<Quad>* unread = nullptr,
-                         const std::function<Quad(const Quad&)>& read_part = {});
+                         const CardReading& how = {}, std::vector<Quad>* unread = nullptr);
 
 // A line of small print across half the card: on the permits, the subtitle repeating the title in
 // English, which no field comes from (and which at 48 px recognition height costs as much as five
@@ -56,8 +64,7 @@ bool is_long_small_print(const Quad& line);
 // only the rest (cut off, missed or doubtful before) are recognized. Reads everything again when the
 // correction enlarges the print by half or more (the first reading was too blurred) or turns the card.
 UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
-                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line = {},
-                        const std::function<Quad(const Quad&)>& read_part = {});
+                        const OcrEngine& engine, const CardReading& how = {});
 
 // Maps a quad from rectified-card pixels to photo pixels.
 Quad card_to_photo(const UprightCard& card, const Quad& quad);

@@ -246,10 +246,10 @@ Quad warp_quad(const cv::Matx33d& m, const Quad& q) {
 
 }  // namespace
 
-UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line,
-                         std::vector<Quad>* unread, const std::function<Quad(const Quad&)>& read_part) {
+UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine, const CardReading& how,
+                         std::vector<Quad>* unread) {
   const auto outline = find_card_outline(bgr);
-  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine, read_line, unread, read_part);
+  return rectify_card(bgr, outline ? *outline : outline_from_text(bgr, engine), engine, how, unread);
 }
 
 bool is_long_small_print(const Quad& q) {
@@ -258,8 +258,7 @@ bool is_long_small_print(const Quad& q) {
 }
 
 UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const OcrEngine& engine,
-                         const std::function<bool(const Quad&)>& read_line, std::vector<Quad>* unread,
-                         const std::function<Quad(const Quad&)>& read_part) {
+                         const CardReading& how, std::vector<Quad>* unread) {
   UprightCard card;
   card.location = location;
   const float W = kCardWidth, H = kCardHeight;
@@ -272,14 +271,12 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
   o.detect_direction = true;
   o.with_chars = true;  // extractors split merged lines by the layout, character by character
   o.det_max_side = kCardDetectSide;
-  // A card rectified from its text's extent leans by a degree or two: straightening it would detect
-  // it twice over (~60 ms), and each line's crop is levelled anyway.
-  o.straighten_above = 3.0;
-  o.read_part = read_part;
+  o.straighten_above = how.straighten_above;
+  o.read_part = how.read_part;
   std::vector<Quad> skipped;  // of the last reading
-  if (read_line) {
+  if (how.read_line) {
     o.read_line = [&](const Quad& q) {
-      if (read_line(q)) return true;
+      if (how.read_line(q)) return true;
       skipped.push_back(q);
       return false;
     };
@@ -335,8 +332,7 @@ TextLine mapped(const cv::Matx33d& m, TextLine line) {
 }  // namespace
 
 UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
-                        const OcrEngine& engine, const std::function<bool(const Quad&)>& read_line,
-                        const std::function<Quad(const Quad&)>& read_part) {
+                        const OcrEngine& engine, const CardReading& how) {
   const float W = kCardWidth, H = kCardHeight;
   const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
   const cv::Matx33d first_to_new = homography(location.quad, target) * first.to_photo;
@@ -346,7 +342,7 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   const Quad probe =
       warp_quad(first_to_new, {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)});
   const double scale = std::sqrt(std::abs((probe[1] - probe[0]).cross(probe[3] - probe[0]))) / 10.0;
-  if (scale > 1.5) return rectify_card(bgr, location, engine, read_line, nullptr, read_part);
+  if (scale > 1.5) return rectify_card(bgr, location, engine, how);
 
   // Lines the first reading saw whole (not cut by its frame's edge) and read without doubt, in the
   // new card's pixels; a doubtful one may read better straightened.
@@ -358,7 +354,7 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   }
   std::vector<bool> reused(carried.size(), false);
   const auto read_new = [&](const Quad& q) {
-    if (read_line && !read_line(q)) return false;
+    if (how.read_line && !how.read_line(q)) return false;
     const card_fields::Box b = card_fields::box_of(q);
     for (size_t i = 0; i < carried.size(); ++i) {
       if (!reused[i] && same_extent(b, card_fields::box_of(carried[i].quad))) {
@@ -368,10 +364,11 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
     }
     return true;
   };
-  UprightCard card = rectify_card(bgr, location, engine, read_new, nullptr, read_part);
+  CardReading carrying = how;
+  carrying.read_line = read_new;
+  UprightCard card = rectify_card(bgr, location, engine, carrying);
   // Turned while reading: the lines carried over are in the wrong frame.
-  if (const float d = card.text.direction; d > 45.f && d < 315.f)
-    return rectify_card(bgr, location, engine, read_line, nullptr, read_part);
+  if (const float d = card.text.direction; d > 45.f && d < 315.f) return rectify_card(bgr, location, engine, how);
   for (size_t i = 0; i < carried.size(); ++i) {
     if (reused[i]) card.text.lines.push_back(std::move(carried[i]));
   }

@@ -425,7 +425,9 @@ void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, PageT
 
 PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequest& request) const {
   std::vector<Quad> unread;
-  const UprightCard page = rectify_card(bgr, engine_, in_lower_page, &unread);
+  CardReading lower_first;
+  lower_first.read_line = in_lower_page;
+  const UprightCard page = rectify_card(bgr, engine_, lower_first, &unread);
   PageText reading = page.text;
   const auto read_the_rest = [&] {
     RecognizeOptions o;

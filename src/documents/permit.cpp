@@ -267,7 +267,6 @@ std::optional<CardLocation> relocate(const UprightCard& card, const card_fields:
 PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool exit_entry_family,
                             const std::vector<std::string>& label_words, const SideLabels& labels,
                             const SideReader& read) {
-  const auto read_line = [](const Quad& q) { return !is_long_small_print(q); };
   // A frame shaped like the card is a scan or a crop of it: the frame is the card (its edges hold
   // no outline; the guilloche inside the card may look like one). Elsewhere the outline is looked
   // for; the labels correct either when they disagree (relocate below).
@@ -280,10 +279,15 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   // Chinese words.
   const std::vector<card_fields::Label> front_labels =
       labels(exit_entry_family ? Kind::ExitEntryHkMo : Kind::MainlandHkMo, Side::Front);
+  // The English subtitle is not read at all. A card placed by its text's extent leans a degree or
+  // two: it is read as it leans (the card's lines are short enough).
+  const auto reading = [](LabelCutter& cut) {
+    return CardReading{[](const Quad& q) { return !is_long_small_print(q); }, [&cut](const Quad& q) { return cut(q); },
+                       3.0};
+  };
   LabelCutter cut(front_labels);
-  const auto read_part = [&cut](const Quad& q) { return cut(q); };
-  UprightCard card = frame_is_card ? rectify_card(bgr, frame, engine, read_line, nullptr, read_part)
-                                   : rectify_card(bgr, engine, read_line, nullptr, read_part);
+  UprightCard card =
+      frame_is_card ? rectify_card(bgr, frame, engine, reading(cut)) : rectify_card(bgr, engine, reading(cut));
   cut.mend(card, engine);
   std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
   const Classification c = classify(*text);
@@ -296,7 +300,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
     throw Error(codes::kImageNotSupported, wrong_api_message(c.kind, c.side));
   if (const auto moved = relocate(card, *text, labels(c.kind, c.side))) {
     LabelCutter recut(front_labels);
-    card = reread_card(bgr, card, *moved, engine, read_line, [&recut](const Quad& q) { return recut(q); });
+    card = reread_card(bgr, card, *moved, engine, reading(recut));
     recut.mend(card, engine);
     text.emplace(card.text, label_words);
   }

@@ -191,8 +191,9 @@ TEST_F(CardPipeline, LinesDeclinedAreHandedBackUprightToBeReadLater) {
     const float mid = (q[0].x + q[1].x) / 2;
     return (q[1].x > q[0].x ? mid : kCardWidth - mid) < 0.18f * kCardWidth;
   };
-  const UprightCard card = rectify_card(
-      photo.image, engine(), [&](const Quad& q) { return !label_column(q); }, &unread);
+  CardReading values_only;
+  values_only.read_line = [&](const Quad& q) { return !label_column(q); };
+  const UprightCard card = rectify_card(photo.image, engine(), values_only, &unread);
   ASSERT_FALSE(unread.empty());
   ASSERT_FALSE(card.text.lines.empty());
   PageText whole = card.text;
@@ -213,10 +214,12 @@ TEST_F(CardPipeline, ACardPlacedByItsTextIsTakenAlongItsLinesAndReadOnce) {
   const synth::PermitSample s = test::permit_sample(synth::PermitType::MainlandTw, synth::Side::Back, 20261122, true);
   ASSERT_FALSE(find_card_outline(s.image).has_value());
   size_t offered = 0;
-  const UprightCard card = rectify_card(s.image, engine(), [&](const Quad&) {
+  CardReading counting;
+  counting.read_line = [&](const Quad&) {
     ++offered;
     return true;
-  });
+  };
+  const UprightCard card = rectify_card(s.image, engine(), counting);
   EXPECT_TRUE(card.text.direction < 5.f || card.text.direction > 355.f) << card.text.direction;
   ASSERT_GE(card.text.lines.size(), 5u);
   EXPECT_LE(offered, card.text.lines.size() + 3) << "read once, not again after turning the outline";

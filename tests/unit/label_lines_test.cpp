@@ -28,7 +28,9 @@ float length(const Quad& q) {
 }
 
 UprightCard read_cut(const cv::Mat& image, LabelCutter& cut) {
-  UprightCard card = rectify_card(image, test::SharedEngine::get(), {}, nullptr, [&](const Quad& q) { return cut(q); });
+  CardReading how;
+  how.read_part = [&](const Quad& q) { return cut(q); };
+  UprightCard card = rectify_card(image, test::SharedEngine::get(), how);
   cut.mend(card, test::SharedEngine::get());
   return card;
 }

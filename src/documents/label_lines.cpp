@@ -46,7 +46,8 @@ float part_length(const Quad& line, const card_fields::Label& label) {
 }
 
 bool shows(const TextLine& part, const card_fields::Label& label) {
-  const card_fields::CardText text(PageText{{part}, 0.f});
+  const PageText page{{part}, 0.f};  // CardText keeps a reference to it
+  const card_fields::CardText text(page);
   const card_fields::Box b = card_fields::box_of(part.quad);
   const card_fields::Label zh_only{label.zh, "", label.at};
   return text.find(zh_only, cv::Point2f(b.x0, b.cy()) - label.at, b.height()).has_value();

@@ -431,7 +431,7 @@ bool looks_like_filler(const cv::Mat& card_image, float x0, float x1, float y0, 
 }  // namespace
 
 std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, int rows, float min_pitch,
-                                                float max_pitch, const cv::Mat& card_image) const {
+                                                float max_pitch, const cv::Mat& card_image, char unread) const {
   struct Glyph {
     char c;
     cv::Point2f at;
@@ -485,15 +485,15 @@ std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, in
   const float start = x0 - best_pitch / 2;
   std::vector<std::string> out;
   for (const auto& row : row_glyphs) {
-    std::string line(static_cast<size_t>(columns), '<');
+    std::string line(static_cast<size_t>(columns), unread);
     std::vector<float> confidence(static_cast<size_t>(columns), -1.f);
     for (const auto& g : row) {
       const int col = static_cast<int>(std::floor((g.at.x - start) / best_pitch));
       if (col < 0 || col >= columns || g.confidence <= confidence[static_cast<size_t>(col)]) continue;
       const float cell_x0 = start + static_cast<float>(col) * best_pitch;
-      const bool filler = g.c == 'K' && !card_image.empty() &&
-                          looks_like_filler(card_image, cell_x0, cell_x0 + best_pitch, g.at.y - g.height / 2,
-                                            g.at.y + g.height / 2);
+      const bool filler =
+          g.c == 'K' && !card_image.empty() &&
+          looks_like_filler(card_image, cell_x0, cell_x0 + best_pitch, g.at.y - g.height / 2, g.at.y + g.height / 2);
       line[static_cast<size_t>(col)] = filler ? '<' : g.c;
       confidence[static_cast<size_t>(col)] = g.confidence;
     }

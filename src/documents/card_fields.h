@@ -112,11 +112,11 @@ class CardText {
 
   // A monospaced machine-readable zone put back on its grid: the characters read in `zone`, in
   // `rows` rows (the lowest ones) of `columns` cells at a pitch within [min_pitch, max_pitch] px,
-  // the grid starting at the leftmost character. Cells where nothing was read hold '<': filler runs
-  // are what the detector drops most. Fewer rows when fewer were read.
+  // the grid starting at the leftmost character. Cells where nothing was read hold `unread` ('<':
+  // filler runs are what the detector drops most). Fewer rows when fewer were read.
   // With `card_image`, a K whose cell shows no stem is the filler it looks like.
   std::vector<std::string> machine_grid(const Box& zone, int columns, int rows, float min_pitch, float max_pitch,
-                                        const cv::Mat& card_image = cv::Mat()) const;
+                                        const cv::Mat& card_image = cv::Mat(), char unread = '<') const;
 
   // The machine-readable lines of `zone` as recognized (A-Z 0-9 <), one string per row, top to
   // bottom; pieces the detector split are joined left to right; rows shorter than `min_chars` left

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,21 @@ size_t visible_characters(const std::string& text) {
 // Whether two boxes stand on one text row: they overlap by more than half the shorter one's height.
 bool same_row(const Box& a, const Box& b) {
   return std::min(a.y1, b.y1) - std::max(a.y0, b.y0) > 0.5f * std::min(a.height(), b.height());
+}
+
+// The rows `pieces` stand on (pieces of one row joined into one box), top to bottom.
+std::vector<Box> text_rows(const std::vector<Box>& pieces) {
+  std::vector<Box> rows;
+  for (const Box& b : pieces) {
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const Box& r) { return same_row(r, b); });
+    if (row == rows.end()) {
+      rows.push_back(b);
+    } else {
+      *row = Box{std::min(row->x0, b.x0), std::min(row->y0, b.y0), std::max(row->x1, b.x1), std::max(row->y1, b.y1)};
+    }
+  }
+  std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) { return a.y0 < b.y0; });
+  return rows;
 }
 
 // Lines that look machine-readable: mostly A-Z 0-9 <, long enough, with fillers or (a second line
@@ -103,20 +119,14 @@ PageText with_machine_band_reread(const cv::Mat& page, const PageText& text, con
   for (const TextLine& line : text.lines) {
     if (machine_like(line)) pieces.push_back(line);
   }
-  std::vector<Box> rows;
+  std::vector<Box> boxes;
   for (const TextLine& piece : pieces) {
     if (!machine_piece(piece)) continue;
     const Box b = card_fields::box_of(piece.quad);
-    if (b.y1 < static_cast<float>(y0) || b.y0 > static_cast<float>(y1)) continue;
-    const auto row = std::find_if(rows.begin(), rows.end(), [&](const Box& r) { return same_row(r, b); });
-    if (row == rows.end()) {
-      rows.push_back(b);
-    } else {
-      *row = Box{std::min(row->x0, b.x0), std::min(row->y0, b.y0), std::max(row->x1, b.x1), std::max(row->y1, b.y1)};
-    }
+    if (b.y1 >= static_cast<float>(y0) && b.y0 <= static_cast<float>(y1)) boxes.push_back(b);
   }
+  std::vector<Box> rows = text_rows(boxes);
   if (rows.size() < 2) return text;
-  std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) { return a.y0 < b.y0; });
   rows.erase(rows.begin(), rows.end() - 2);
   const float x0 = std::min(rows[0].x0, rows[1].x0), x1 = std::max(rows[0].x1, rows[1].x1);
   std::vector<Quad> whole;
@@ -136,45 +146,74 @@ PageText with_machine_band_reread(const cv::Mat& page, const PageText& text, con
   return out;
 }
 
-// The machine lines of `zone` (one per row), each cut into overlapping segments, all read side by
-// side; in card pixels.
-// `across`: every line over the zone's whole extent instead of its own: the lines of a TD3 zone are
+// A segment of a machine row: a little over a third of its width from `x0`, as far as the row goes.
+struct Segment {
+  Quad quad;
+  bool cut_left = false, cut_right = false;  // an end inside the row (else at its end)
+};
+
+Segment row_segment(const cv::Mat& page, const Box& row, float x0) {
+  x0 = std::max(row.x0, x0);
+  const float x1 = std::min(row.x1, x0 + 0.36f * (row.x1 - row.x0));
+  const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(x0), static_cast<int>(row.y0) - 2),
+                              cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(row.y1)) + 2)) &
+                     cv::Rect(0, 0, page.cols, page.rows);
+  const cv::Point2f tl(static_cast<float>(r.x), static_cast<float>(r.y));
+  const cv::Point2f br(static_cast<float>(r.x + r.width), static_cast<float>(r.y + r.height));
+  return {{tl, cv::Point2f(br.x, tl.y), br, cv::Point2f(tl.x, br.y)}, x0 > row.x0, x1 < row.x1};
+}
+
+// The segments read side by side. A character a cut runs through is read as another (half an H as
+// I) or not at all, often with confidence, and the neighbouring segment has it whole: characters
+// within half a glyph of a cut are left out.
+std::vector<TextLine> read_segments(const cv::Mat& page, const std::vector<Segment>& segments,
+                                    const OcrEngine& engine) {
+  std::vector<Quad> quads;
+  for (const Segment& s : segments) quads.push_back(s.quad);
+  RecognizeOptions o;
+  o.with_chars = true;
+  std::vector<TextLine> lines = engine.read_lines(page, quads, o);
+  size_t k = 0;
+  for (TextLine& line : lines) {
+    while (k < segments.size() && segments[k].quad[0] != line.quad[0]) ++k;
+    if (k == segments.size()) break;
+    const Box b = card_fields::box_of(segments[k].quad);
+    const float margin = 0.25f * b.height();
+    std::erase_if(line.chars, [&](const CharBox& c) {
+      const float x = card_fields::box_of(c.quad).cx();
+      return (segments[k].cut_left && x < b.x0 + margin) || (segments[k].cut_right && x > b.x1 - margin);
+    });
+  }
+  return lines;
+}
+
+// Rows of a machine zone (one box per line), each cut into four overlapping segments, all read side
+// by side; in card pixels.
+// `across`: every row over the zone's whole extent instead of its own: the lines of a TD3 zone are
 // equally long, and the detector can stop both short of their filler runs and final check digit
 // (the zone sits about centred on the page, so its right end mirrors its left).
-PageText segment_reading(const cv::Mat& page, const CardText& t, const Box& zone, const OcrEngine& engine,
-                         bool across) {
-  std::vector<Box> lines;
+PageText segment_reading(const cv::Mat& page, const std::vector<Box>& lines, const OcrEngine& engine, bool across) {
   float left = static_cast<float>(kCardWidth), right = 0.f;
-  for (const TextLine* line : t.lines_in(zone)) {
-    if (!machine_like(*line)) continue;
-    const Box b = card_fields::box_of(line->quad);
+  for (const Box& b : lines) {
     left = std::min(left, b.x0);
     right = std::max(right, b.x1);
-    if (lines.empty() || !same_row(lines.back(), b)) lines.push_back(b);
   }
   right = std::min(static_cast<float>(kCardWidth), std::max(right, static_cast<float>(kCardWidth) - left));
-  std::vector<Quad> segments;
+  std::vector<Segment> segments;
   for (Box b : lines) {
     if (across) {
       b.x0 = left;
       b.x1 = right;
     }
-    const float width = b.x1 - b.x0, step = width / 4.f, span = width * 0.36f;
+    const float width = b.x1 - b.x0;
     for (int k = 0; k < 4; ++k) {
-      const float x0 = std::max(b.x0, b.x0 + k * step - 0.06f * width), x1 = std::min(b.x1, x0 + span);
-      const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(x0), static_cast<int>(b.y0) - 2),
-                                  cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(b.y1)) + 2)) &
-                         cv::Rect(0, 0, page.cols, page.rows);
-      if (r.width < 16 || r.height < 8) continue;
-      const cv::Point2f tl(static_cast<float>(r.x), static_cast<float>(r.y));
-      const cv::Point2f br(static_cast<float>(r.x + r.width), static_cast<float>(r.y + r.height));
-      segments.push_back({tl, cv::Point2f(br.x, tl.y), br, cv::Point2f(tl.x, br.y)});
+      const Segment s = row_segment(page, b, b.x0 + (0.25f * k - 0.06f) * width);
+      const Box r = card_fields::box_of(s.quad);
+      if (r.x1 - r.x0 >= 16 && r.height() >= 8) segments.push_back(s);
     }
   }
-  RecognizeOptions o;
-  o.with_chars = true;
   PageText out;
-  out.lines = engine.read_lines(page, segments, o);
+  out.lines = read_segments(page, segments, engine);
   return out;
 }
 
@@ -224,6 +263,7 @@ struct MachineZone {
   mrz::CorrectionResult correction;
   float confidence = 0.f;
   bool valid = false;
+  std::optional<cv::Point2f> first_line_at;  // top-left of the first line's print, when read from its rows
 };
 
 MachineZone read_machine_zone(const CardText& t, const Box& zone, const cv::Mat& page,
@@ -392,25 +432,186 @@ const PassportField* PassportResult::field(const std::string& name) const {
 
 namespace {
 
-// A line in the lower part of the page as read (reading direction p0->p1; upside down, the lower
-// part is on top), where the machine zone is: read first, the rest only when a field needs it.
-// Lines running up or down (a page not yet turned) are read at once.
-bool in_lower_page(const Quad& q) {
+// Whether a line runs across the page (reading direction p0->p1 nearer level than upright).
+bool runs_across(const Quad& q) {
   const cv::Point2f along = q[1] - q[0];
-  if (std::abs(along.x) < std::abs(along.y)) return true;
-  const float cy = (q[0].y + q[2].y) / 2;
-  return (along.x > 0 ? cy : kCardHeight - cy) > 0.65f * kCardHeight;
+  return std::abs(along.x) >= std::abs(along.y);
 }
 
-// The lines of a Chinese page's upper part that its visual zone needs (`unread`, upright page
-// pixels), added to `reading`: from the name down (the title, and the type, code and number above
-// the name, repeat the machine zone), the labels by their Chinese words. The lower part, read
-// first, tells where the page's print stands.
-void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, PageText& reading, const OcrEngine& engine) {
-  const cv::Point2f shift = CardText(reading).find(kAuthority).value_or(kAuthority.at) - kAuthority.at;
-  std::erase_if(unread, [&](const Quad& q) { return card_fields::box_of(q).cy() < kName.at.y - 25.f + shift.y; });
+// The lower part of the upright page (pixels), where the machine zone and a Chinese page's issue
+// place and authority are.
+bool in_lower_page(const Quad& q) {
+  return card_fields::box_of(q).cy() > 0.65f * kCardHeight;
+}
+
+// Below every visual-zone line: where a TD3 zone's two lines stand on a page placed by its outline
+// (ICAO 9303 keeps the page's lower quarter for the zone).
+bool in_machine_band(const Quad& q) {
+  return card_fields::box_of(q).cy() > 0.8f * kCardHeight;
+}
+
+// Where the first machine line's print starts when a Chinese page's labels stand where the template
+// puts them.
+const cv::Point2f kFirstMachineLineAt{39.f, 542.f};
+
+// Where (card x) a row of the machine grid has a cell no segment put a character in, beside a letter
+// or digit: one the recognizer dropped (a dropped filler among fillers comes back right as '<').
+// The cells are placed by the row's glyphs: their first centre and their median spacing.
+std::vector<float> dropped_at(const std::string& grid_row, const PageText& segments, const Box& row) {
+  const auto printed = [&](size_t i) { return i < grid_row.size() && grid_row[i] != '<' && grid_row[i] != '?'; };
+  std::vector<size_t> cells;
+  for (size_t i = 0; i < grid_row.size(); ++i) {
+    if (grid_row[i] == '?' && ((i > 0 && printed(i - 1)) || printed(i + 1))) cells.push_back(i);
+  }
+  if (cells.empty()) return {};
+  std::vector<float> centres;
+  for (const TextLine& line : segments.lines) {
+    for (const CharBox& c : line.chars) {
+      const Box b = card_fields::box_of(c.quad);
+      if (b.cy() > row.y0 && b.cy() < row.y1) centres.push_back(b.cx());
+    }
+  }
+  std::sort(centres.begin(), centres.end());
+  std::vector<float> steps;
+  for (size_t i = 1; i < centres.size(); ++i) {
+    if (const float d = centres[i] - centres[i - 1]; d > 0.5f * row.height()) steps.push_back(d);
+  }
+  if (steps.empty()) return {};
+  std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
+  const float pitch = steps[steps.size() / 2];
+  std::vector<float> out;
+  for (const size_t cell : cells) {
+    const float x = centres.front() + static_cast<float>(cell) * pitch;
+    if (out.empty() || x - out.back() > 4 * pitch) out.push_back(x);
+  }
+  return out;
+}
+
+// The machine zone read from the upright page's lower band straight away, in segments: its two
+// lowest rows of print (pieces of a row joined), unread so far. Not valid when the band holds no
+// two such rows or their check digits fail.
+MachineZone read_machine_band(const cv::Mat& page, const std::vector<Quad>& unread, const OcrEngine& engine) {
+  std::vector<Box> pieces;
+  for (const Quad& q : unread) {
+    if (in_machine_band(q)) pieces.push_back(card_fields::box_of(q));
+  }
+  std::vector<Box> rows = text_rows(pieces);
+  std::erase_if(rows, [](const Box& r) { return r.x1 - r.x0 < 0.3f * kCardWidth; });
+  if (rows.size() < 2) return {};
+  rows.erase(rows.begin(), rows.end() - 2);
+  const Box zone{0, rows[0].y0 - 8, static_cast<float>(kCardWidth), rows[1].y1 + 8};
+  PageText segments = segment_reading(page, rows, engine, false);
+  const std::vector<std::string> merged = merged_segment_rows(segments);
+  // Where a character was dropped (the first line has no check digit to notice), a segment ending
+  // a few characters after the gap is read as well: the recognizer drops a name's last letters into
+  // a run of fillers after them, and reads them with the name before them and few fillers after.
+  const std::vector<std::string> grid = CardText(segments).machine_grid(zone, 44, 2, 17.f, 26.f, page, '?');
+  std::vector<Segment> around;
+  for (size_t i = 0; i < grid.size() && grid.size() == rows.size(); ++i) {
+    const float width = rows[i].x1 - rows[i].x0;
+    for (const float x : dropped_at(grid[i], segments, rows[i]))
+      around.push_back(row_segment(page, rows[i], x - 0.28f * width));
+  }
+  if (!around.empty()) {
+    // Over its span (but for half a character at either cut) the new segment replaces the others: the
+    // segment that dropped a character misplaced its neighbours.
+    std::vector<TextLine> again = read_segments(page, around, engine);
+    for (const TextLine& a : again) {
+      const Box span = card_fields::box_of(a.quad);
+      const float margin = 0.5f * span.height();
+      for (TextLine& line : segments.lines) {
+        if (!same_row(card_fields::box_of(line.quad), span)) continue;
+        std::erase_if(line.chars, [&](const CharBox& c) {
+          const float x = card_fields::box_of(c.quad).cx();
+          return x > span.x0 + margin && x < span.x1 - margin;
+        });
+      }
+    }
+    for (TextLine& line : again) segments.lines.push_back(std::move(line));
+  }
+  MachineZone z = read_machine_zone(CardText(segments), zone, page, merged);
+  z.first_line_at = cv::Point2f(rows[0].x0, rows[0].y0);
+  return z;
+}
+
+// The machine zone the long way, for a page whose band alone did not give a valid zone: the lower
+// page read whole (all of it when no zone is there), a band with one machine line detected again,
+// the zone's rows in segments, over their own extent and then the zone's, then as read whole.
+// Adds what it reads to `reading` and takes it out of `unread`. Throws AIS.0104 when no passport's
+// zone is found.
+MachineZone read_machine_zone_thoroughly(const cv::Mat& page, PageText& reading, std::vector<Quad>& unread,
+                                         const OcrEngine& engine) {
+  const auto read = [&](const std::function<bool(const Quad&)>& which) {
+    std::vector<Quad> now;
+    std::erase_if(unread, [&](const Quad& q) { return which(q) ? (now.push_back(q), true) : false; });
+    RecognizeOptions o;
+    o.with_chars = true;
+    for (TextLine& line : engine.read_lines(page, now, o)) reading.lines.push_back(std::move(line));
+  };
+  read(in_lower_page);
+  std::optional<Box> zone = machine_zone(CardText(reading));
+  if (!zone && !unread.empty()) {  // the page placed so loosely that the zone is not in its lower part
+    read([](const Quad&) { return true; });
+    zone = machine_zone(CardText(reading));
+  }
+  if (zone && machine_line_count(CardText(reading), *zone) < 2) {
+    reading = with_machine_band_reread(page, reading, *zone, engine);
+    zone = machine_zone(CardText(reading));
+  }
+  const CardText text(reading);
+  if (!zone) {
+    throw Error(codes::kImageNotSupported,
+                "No passport machine-readable zone was found in the image: send a photo or scan of the passport's "
+                "data page, the two lines of <<< at its foot in view");
+  }
+  std::vector<Box> pieces;
+  for (const TextLine* line : text.lines_in(*zone)) {
+    if (machine_like(*line)) pieces.push_back(card_fields::box_of(line->quad));
+  }
+  const std::vector<Box> rows = text_rows(pieces);
+  // Each machine line again in overlapping segments of about a dozen characters: read whole, a
+  // 44-character line loses letters (OCR-B's C and X most of all); the grid keeps, per cell, the
+  // likeliest of the readings that cover it.
+  const auto read_zone = [&](bool across) {
+    PageText segments = segment_reading(page, rows, engine, across);
+    const std::vector<std::string> merged = merged_segment_rows(segments);
+    for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
+    return read_machine_zone(CardText(segments), *zone, page, merged);
+  };
+  MachineZone z = read_zone(false);
+  if (!z.valid) {
+    if (MachineZone again = read_zone(true); again.valid) z = std::move(again);
+  }
+  if (!z.valid) {
+    if (MachineZone first = read_machine_zone(text, *zone, page); first.valid) z = std::move(first);
+  }
+  // Two rows of 44: a permit's three rows of 30 (or one) are not a passport's zone. Check digits that
+  // hold as TD3 settle it; without them the rows as detected must be about 44 long (the detector
+  // drops trailing fillers, so a valid zone is not held to this).
+  const std::vector<std::string> rows_read = text.machine_rows(*zone, 20);
+  const size_t longest =
+      rows_read.empty() ? 0 : std::max_element(rows_read.begin(), rows_read.end(), [](const auto& a, const auto& b) {
+                                return a.size() < b.size();
+                              })->size();
+  if (z.lines.size() != 2 || (!z.valid && (rows_read.size() != 2 || longest < 38))) {
+    throw Error(codes::kImageNotSupported,
+                "The machine-readable zone is not a passport's (two lines of 44 characters): a travel permit or an "
+                "identity card goes to its own API");
+  }
+  return z;
+}
+
+// The lines of a Chinese page's visual zone that its fields need (`unread`, upright page pixels),
+// added to `reading`: from the name down to the machine zone (the title, and the type, code and
+// number above the name, repeat the machine zone), the labels by their Chinese words. `shift`: where
+// the page's print stands against the template.
+void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, cv::Point2f shift, PageText& reading,
+                            const OcrEngine& engine) {
+  std::erase_if(unread, [&](const Quad& q) {
+    return card_fields::box_of(q).cy() < kName.at.y - 25.f + shift.y || in_machine_band(q);
+  });
   std::vector<Label> labels;
-  for (const Label& l : {kName, kSex, kBirthPlace, kBirthDate, kIssueDate, kIssuePlace, kExpiry})
+  for (const Label& l : {kName, kSex, kBirthPlace, kBirthDate, kIssueDate, kIssuePlace, kExpiry, kAuthority})
     labels.push_back({l.zh, l.en, l.at + shift});
   LabelCutter cut(std::move(labels));
   for (Quad& q : unread) q = cut(q);
@@ -424,61 +625,15 @@ void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, PageT
 }  // namespace
 
 PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequest& request) const {
+  // Turned upright unread (bar lines running up or down): which lines are worth reading is known
+  // once the page is upright.
   std::vector<Quad> unread;
-  CardReading lower_first;
-  lower_first.read_line = in_lower_page;
-  const UprightCard page = rectify_card(bgr, engine_, lower_first, &unread);
+  CardReading turn_only;
+  turn_only.read_line = [](const Quad& q) { return !runs_across(q); };
+  const UprightCard page = rectify_card(bgr, engine_, turn_only, &unread);
   PageText reading = page.text;
-  const auto read_the_rest = [&] {
-    RecognizeOptions o;
-    o.with_chars = true;
-    for (TextLine& line : engine_.read_lines(page.image, unread, o)) reading.lines.push_back(std::move(line));
-    unread.clear();
-  };
-  std::optional<Box> zone = machine_zone(CardText(reading));
-  if (!zone && !unread.empty()) {  // the page placed so loosely that the zone is not in its lower part
-    read_the_rest();
-    zone = machine_zone(CardText(reading));
-  }
-  if (zone && machine_line_count(CardText(reading), *zone) < 2) {
-    reading = with_machine_band_reread(page.image, reading, *zone, engine_);
-    zone = machine_zone(CardText(reading));
-  }
-  const CardText text(reading);
-  if (!zone) {
-    throw Error(codes::kImageNotSupported,
-                "No passport machine-readable zone was found in the image: send a photo or scan of the passport's "
-                "data page, the two lines of <<< at its foot in view");
-  }
-  // Each machine line again in overlapping segments of about a dozen characters: read whole, a
-  // 44-character line loses letters (OCR-B's C and X most of all); the grid keeps, per cell, the
-  // likeliest of the readings that cover it.
-  const auto read_zone = [&](bool across) {
-    PageText segments = segment_reading(page.image, text, *zone, engine_, across);
-    const std::vector<std::string> merged = merged_segment_rows(segments);
-    for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
-    return read_machine_zone(CardText(segments), *zone, page.image, merged);
-  };
-  MachineZone z = read_zone(false);
-  if (!z.valid) {
-    if (MachineZone again = read_zone(true); again.valid) z = std::move(again);
-  }
-  if (!z.valid) {
-    if (MachineZone first = read_machine_zone(text, *zone, page.image); first.valid) z = std::move(first);
-  }
-  // Two rows of 44: a permit's three rows of 30 (or one) are not a passport's zone. Check digits that
-  // hold as TD3 settle it; without them the rows as detected must be about 44 long (the detector
-  // drops trailing fillers, so a valid zone is not held to this).
-  const std::vector<std::string> rows = text.machine_rows(*zone, 20);
-  const size_t longest =
-      rows.empty() ? 0 : std::max_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-                           return a.size() < b.size();
-                         })->size();
-  if (z.lines.size() != 2 || (!z.valid && (rows.size() != 2 || longest < 38))) {
-    throw Error(codes::kImageNotSupported,
-                "The machine-readable zone is not a passport's (two lines of 44 characters): a travel permit or an "
-                "identity card goes to its own API");
-  }
+  MachineZone z = read_machine_band(page.image, unread, engine_);
+  if (!z.valid) z = read_machine_zone_thoroughly(page.image, reading, unread, engine_);
   const mrz::MrzResult& m = z.correction.parsed;
   PassportResult r;
   r.machine_zone_valid = z.valid;
@@ -497,7 +652,11 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   put(r, "machine_code", z.lines[0], c);
   put(r, "machine_code2", z.lines[1], c);
   if (r.chinese) {
-    read_visual_zone_lines(page.image, unread, reading, engine_);
+    // Where the print stands: by the authority label when the lower page was read, else by the
+    // machine zone.
+    const cv::Point2f by_zone = z.first_line_at ? *z.first_line_at - kFirstMachineLineAt : cv::Point2f();
+    const cv::Point2f shift = CardText(reading).find(kAuthority).value_or(kAuthority.at + by_zone) - kAuthority.at;
+    read_visual_zone_lines(page.image, unread, shift, reading, engine_);
     read_chinese_visual_zone(CardText(reading), r);
   }
   return r;

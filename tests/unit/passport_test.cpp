@@ -89,6 +89,28 @@ TEST(Passport, MonthsReadWithAZeroAndZonesCutShortOnBothLines) {
   EXPECT_EQ(wrong(c, cut), 0);
 }
 
+// Pages whose machine zone, read in segments alone, lost a character: a name's last letter dropped
+// into the filler run after it (HUGO, HUILI) or a middle one (ANAN), and a digit whose segment then
+// misplaced its neighbours. The segment read again around the gap puts them back.
+TEST(Passport, ACharacterTheSegmentsDroppedIsReadAgainAroundTheGap) {
+  const PassportExtractor extractor(test::SharedEngine::get());
+  const synth::PassportSample samples[] = {
+      synth::render_passport({synth::PassportKind::Foreign, 20577882, false}),
+      synth::render_passport({synth::PassportKind::China, 20706368, true}),
+      synth::render_passport({synth::PassportKind::Foreign, 20738044, true}),
+  };
+  for (const synth::PassportSample& s : samples) {
+    const PassportResult r = extractor.extract(s.image, {});
+    EXPECT_TRUE(r.machine_zone_valid) << s.truth.fields.at("passport_number");
+    EXPECT_EQ(wrong(r, s), 0) << s.truth.fields.at("passport_number");
+  }
+  const synth::PassportSample digit = synth::render_passport({synth::PassportKind::China, 20714288, true});
+  const PassportResult r = extractor.extract(digit.image, {});
+  EXPECT_TRUE(r.machine_zone_valid);
+  ASSERT_NE(r.field("machine_code2"), nullptr);
+  EXPECT_EQ(r.field("machine_code2")->value, digit.truth.fields.at("machine_code2"));
+}
+
 TEST(Passport, APermitOrABlankImageIsNotAPassport) {
   const PassportExtractor extractor(test::SharedEngine::get());
   const synth::PermitSample permit = test::permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 4, false);

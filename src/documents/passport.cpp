@@ -314,6 +314,9 @@ constexpr Box kBirthPlaceValue{470, 276, 995, 312};
 constexpr Box kIssueDateValue{620, 337, 995, 373};
 constexpr Box kIssuePlaceValue{290, 396, 615, 432};
 constexpr Box kAuthorityValue{290, 455, 995, 491};
+// Print the machine zone repeats (the name in pinyin, sex, birth and expiry dates), where a line
+// that stands wholly inside one is not read.
+constexpr Box kRepeated[] = {{285, 212, 720, 256}, {285, 272, 465, 316}, {285, 333, 620, 377}, {615, 392, 1000, 436}};
 
 // The two authorities that issue Chinese passports, as the API names them in English.
 const std::vector<std::pair<std::string_view, std::string_view>> kAuthorities = {
@@ -603,12 +606,16 @@ MachineZone read_machine_zone_thoroughly(const cv::Mat& page, PageText& reading,
 
 // The lines of a Chinese page's visual zone that its fields need (`unread`, upright page pixels),
 // added to `reading`: from the name down to the machine zone (the title, and the type, code and
-// number above the name, repeat the machine zone), the labels by their Chinese words. `shift`: where
+// number above the name, repeat the machine zone, as do the values of kRepeated), the labels by
+// their Chinese words. `shift`: where
 // the page's print stands against the template.
 void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, cv::Point2f shift, PageText& reading,
                             const OcrEngine& engine) {
   std::erase_if(unread, [&](const Quad& q) {
-    return card_fields::box_of(q).cy() < kName.at.y - 25.f + shift.y || in_machine_band(q);
+    const Box b = card_fields::box_of(q).moved(-shift);
+    const auto inside = [&](const Box& r) { return b.x0 >= r.x0 && b.y0 >= r.y0 && b.x1 <= r.x1 && b.y1 <= r.y1; };
+    return b.cy() < kName.at.y - 25.f || in_machine_band(q) ||
+           std::any_of(std::begin(kRepeated), std::end(kRepeated), inside);
   });
   std::vector<Label> labels;
   for (const Label& l : {kName, kSex, kBirthPlace, kBirthDate, kIssueDate, kIssuePlace, kExpiry, kAuthority})

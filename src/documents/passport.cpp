@@ -187,6 +187,13 @@ std::vector<TextLine> read_segments(const cv::Mat& page, const std::vector<Segme
   return lines;
 }
 
+// A machine row's four overlapping segments, left to right.
+std::array<Segment, 4> row_segments(const cv::Mat& page, const Box& row) {
+  std::array<Segment, 4> out;
+  for (int k = 0; k < 4; ++k) out[k] = row_segment(page, row, row.x0 + (0.25f * k - 0.06f) * (row.x1 - row.x0));
+  return out;
+}
+
 // Rows of a machine zone (one box per line), each cut into four overlapping segments, all read side
 // by side; in card pixels.
 // `across`: every row over the zone's whole extent instead of its own: the lines of a TD3 zone are
@@ -205,9 +212,7 @@ PageText segment_reading(const cv::Mat& page, const std::vector<Box>& lines, con
       b.x0 = left;
       b.x1 = right;
     }
-    const float width = b.x1 - b.x0;
-    for (int k = 0; k < 4; ++k) {
-      const Segment s = row_segment(page, b, b.x0 + (0.25f * k - 0.06f) * width);
+    for (const Segment& s : row_segments(page, b)) {
       const Box r = card_fields::box_of(s.quad);
       if (r.x1 - r.x0 >= 16 && r.height() >= 8) segments.push_back(s);
     }
@@ -503,7 +508,18 @@ MachineZone read_machine_band(const cv::Mat& page, const std::vector<Quad>& unre
   if (rows.size() < 2) return {};
   rows.erase(rows.begin(), rows.end() - 2);
   const Box zone{0, rows[0].y0 - 8, static_cast<float>(kCardWidth), rows[1].y1 + 8};
-  PageText segments = segment_reading(page, rows, engine, false);
+  // The first line's last two segments only when its name runs on into them: they hold fillers
+  // otherwise, and a cell of the grid that no segment read is a filler.
+  const std::array<Segment, 4> first = row_segments(page, rows[0]), second = row_segments(page, rows[1]);
+  std::vector<Segment> now = {first[0], first[1]};
+  now.insert(now.end(), second.begin(), second.end());
+  PageText segments;
+  segments.lines = read_segments(page, now, engine);
+  const auto name_end = std::find_if(segments.lines.begin(), segments.lines.end(),
+                                     [&](const TextLine& l) { return l.quad[0] == first[1].quad[0]; });
+  if (name_end == segments.lines.end() || !card_fields::machine_chars(name_end->text).ends_with("<<<")) {
+    for (TextLine& line : read_segments(page, {first[2], first[3]}, engine)) segments.lines.push_back(std::move(line));
+  }
   const std::vector<std::string> merged = merged_segment_rows(segments);
   // Where a character was dropped (the first line has no check digit to notice), a segment ending
   // a few characters after the gap is read as well: the recognizer drops a name's last letters into

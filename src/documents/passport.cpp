@@ -498,7 +498,8 @@ std::vector<float> dropped_at(const std::string& grid_row, const PageText& segme
 // The machine zone read from the upright page's lower band straight away, in segments: its two
 // lowest rows of print (pieces of a row joined), unread so far. Not valid when the band holds no
 // two such rows or their check digits fail.
-MachineZone read_machine_band(const cv::Mat& page, const std::vector<Quad>& unread, const OcrEngine& engine) {
+MachineZone read_machine_band(const cv::Mat& page, const std::vector<Quad>& unread, const OcrEngine& engine,
+                              PageText& segments) {
   std::vector<Box> pieces;
   for (const Quad& q : unread) {
     if (in_machine_band(q)) pieces.push_back(card_fields::box_of(q));
@@ -513,7 +514,6 @@ MachineZone read_machine_band(const cv::Mat& page, const std::vector<Quad>& unre
   const std::array<Segment, 4> first = row_segments(page, rows[0]), second = row_segments(page, rows[1]);
   std::vector<Segment> now = {first[0], first[1]};
   now.insert(now.end(), second.begin(), second.end());
-  PageText segments;
   segments.lines = read_segments(page, now, engine);
   const auto name_end = std::find_if(segments.lines.begin(), segments.lines.end(),
                                      [&](const TextLine& l) { return l.quad[0] == first[1].quad[0]; });
@@ -559,7 +559,7 @@ MachineZone read_machine_band(const cv::Mat& page, const std::vector<Quad>& unre
 // Adds what it reads to `reading` and takes it out of `unread`. Throws AIS.0104 when no passport's
 // zone is found.
 MachineZone read_machine_zone_thoroughly(const cv::Mat& page, PageText& reading, std::vector<Quad>& unread,
-                                         const OcrEngine& engine) {
+                                         const PageText& band, const OcrEngine& engine) {
   const auto read = [&](const std::function<bool(const Quad&)>& which) {
     std::vector<Quad> now;
     std::erase_if(unread, [&](const Quad& q) { return which(q) ? (now.push_back(q), true) : false; });
@@ -597,7 +597,11 @@ MachineZone read_machine_zone_thoroughly(const cv::Mat& page, PageText& reading,
     for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
     return read_machine_zone(CardText(segments), *zone, page, merged);
   };
-  MachineZone z = read_zone(false);
+  // The band's segments (read_machine_band) with the lines read whole, then the rows again.
+  PageText both = band;
+  for (const auto& line : text.lines_in(*zone)) both.lines.push_back(*line);
+  MachineZone z = read_machine_zone(CardText(both), *zone, page);
+  if (!z.valid) z = read_zone(false);
   if (!z.valid) {
     if (MachineZone again = read_zone(true); again.valid) z = std::move(again);
   }
@@ -655,8 +659,9 @@ PassportResult PassportExtractor::extract(const cv::Mat& bgr, const PassportRequ
   turn_only.read_line = [](const Quad& q) { return !runs_across(q); };
   const UprightCard page = rectify_card(bgr, engine_, turn_only, &unread);
   PageText reading = page.text;
-  MachineZone z = read_machine_band(page.image, unread, engine_);
-  if (!z.valid) z = read_machine_zone_thoroughly(page.image, reading, unread, engine_);
+  PageText band;
+  MachineZone z = read_machine_band(page.image, unread, engine_, band);
+  if (!z.valid) z = read_machine_zone_thoroughly(page.image, reading, unread, band, engine_);
   const mrz::MrzResult& m = z.correction.parsed;
   PassportResult r;
   r.machine_zone_valid = z.valid;

@@ -320,7 +320,7 @@ constexpr Box kIssueDateValue{620, 337, 995, 373};
 constexpr Box kIssuePlaceValue{290, 396, 615, 432};
 constexpr Box kAuthorityValue{290, 455, 995, 491};
 // Print the machine zone repeats (the name in pinyin, sex, birth and expiry dates), where a line
-// that stands wholly inside one is not read.
+// that stands wholly inside one is not read (nor are those fields' labels).
 constexpr Box kRepeated[] = {{285, 212, 720, 256}, {285, 272, 465, 316}, {285, 333, 620, 377}, {615, 392, 1000, 436}};
 
 // The two authorities that issue Chinese passports, as the API names them in English.
@@ -631,16 +631,19 @@ MachineZone read_machine_zone_thoroughly(const cv::Mat& page, PageText& reading,
 // the page's print stands against the template.
 void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, cv::Point2f shift, PageText& reading,
                             const OcrEngine& engine) {
+  const auto shifted = [&](std::initializer_list<Label> labels) {
+    std::vector<Label> out;
+    for (const Label& l : labels) out.push_back({l.zh, l.en, l.at + shift});
+    return out;
+  };
+  const LabelCutter repeated_labels(shifted({kSex, kBirthDate, kExpiry}));
   std::erase_if(unread, [&](const Quad& q) {
     const Box b = card_fields::box_of(q).moved(-shift);
     const auto inside = [&](const Box& r) { return b.x0 >= r.x0 && b.y0 >= r.y0 && b.x1 <= r.x1 && b.y1 <= r.y1; };
     return b.cy() < kName.at.y - 25.f || in_machine_band(q) ||
-           std::any_of(std::begin(kRepeated), std::end(kRepeated), inside);
+           std::any_of(std::begin(kRepeated), std::end(kRepeated), inside) || repeated_labels.label_at(q);
   });
-  std::vector<Label> labels;
-  for (const Label& l : {kName, kSex, kBirthPlace, kBirthDate, kIssueDate, kIssuePlace, kExpiry, kAuthority})
-    labels.push_back({l.zh, l.en, l.at + shift});
-  LabelCutter cut(std::move(labels));
+  LabelCutter cut(shifted({kName, kBirthPlace, kIssueDate, kIssuePlace, kAuthority}));
   for (Quad& q : unread) q = cut(q);
   RecognizeOptions o;
   o.with_chars = true;

@@ -25,6 +25,17 @@ int wrong(const PassportResult& r, const synth::PassportSample& s) {
   return n;
 }
 
+// Each page (kind, seed, photographed) read with its machine zone valid and every field right.
+void expect_read_right(std::initializer_list<synth::PassportOptions> pages) {
+  const PassportExtractor extractor(test::SharedEngine::get());
+  for (const synth::PassportOptions& page : pages) {
+    const synth::PassportSample s = synth::render_passport(page);
+    const PassportResult r = extractor.extract(s.image, {});
+    EXPECT_TRUE(r.machine_zone_valid) << s.truth.fields.at("passport_number");
+    EXPECT_EQ(wrong(r, s), 0) << s.truth.fields.at("passport_number");
+  }
+}
+
 TEST(Passport, ChinesePageGivesEveryFieldWithTheMachineZoneChecked) {
   const synth::PassportSample s = synth::render_passport({synth::PassportKind::China, 2, false});
   const PassportResult r = PassportExtractor(test::SharedEngine::get()).extract(s.image, {});
@@ -61,18 +72,10 @@ TEST(Passport, ForeignPageAndGeneralModeReadTheMachineZoneOnly) {
 // tail (its check digits hold: still a passport), O and 0 at the start of a number, a photo whose
 // grid slipped a column (its segments joined where they overlap read right).
 TEST(Passport, MachineZonesTheCardReadingCutShort) {
-  const PassportExtractor extractor(test::SharedEngine::get());
-  const synth::PassportSample samples[] = {
-      synth::render_passport({synth::PassportKind::China, 20714287, true}),
-      synth::render_passport({synth::PassportKind::Foreign, 20506611, false}),
-      synth::render_passport({synth::PassportKind::Foreign, 20379907, false}),
-      synth::render_passport({synth::PassportKind::China, 20587583, true}),
-  };
-  for (const synth::PassportSample& s : samples) {
-    const PassportResult r = extractor.extract(s.image, {});
-    EXPECT_TRUE(r.machine_zone_valid) << s.truth.fields.at("passport_number");
-    EXPECT_EQ(wrong(r, s), 0) << s.truth.fields.at("passport_number");
-  }
+  expect_read_right({{synth::PassportKind::China, 20714287, true},
+                     {synth::PassportKind::Foreign, 20506611, false},
+                     {synth::PassportKind::Foreign, 20379907, false},
+                     {synth::PassportKind::China, 20587583, true}});
 }
 
 // A clean Chinese page printed "01 OCT 2021", read "01 0CT 2021"; and a clean foreign page whose
@@ -93,17 +96,10 @@ TEST(Passport, MonthsReadWithAZeroAndZonesCutShortOnBothLines) {
 // into the filler run after it (HUGO, HUILI) or a middle one (ANAN), and a digit whose segment then
 // misplaced its neighbours. The segment read again around the gap puts them back.
 TEST(Passport, ACharacterTheSegmentsDroppedIsReadAgainAroundTheGap) {
+  expect_read_right({{synth::PassportKind::Foreign, 20577882, false},
+                     {synth::PassportKind::China, 20706368, true},
+                     {synth::PassportKind::Foreign, 20738044, true}});
   const PassportExtractor extractor(test::SharedEngine::get());
-  const synth::PassportSample samples[] = {
-      synth::render_passport({synth::PassportKind::Foreign, 20577882, false}),
-      synth::render_passport({synth::PassportKind::China, 20706368, true}),
-      synth::render_passport({synth::PassportKind::Foreign, 20738044, true}),
-  };
-  for (const synth::PassportSample& s : samples) {
-    const PassportResult r = extractor.extract(s.image, {});
-    EXPECT_TRUE(r.machine_zone_valid) << s.truth.fields.at("passport_number");
-    EXPECT_EQ(wrong(r, s), 0) << s.truth.fields.at("passport_number");
-  }
   const synth::PassportSample digit = synth::render_passport({synth::PassportKind::China, 20714288, true});
   const PassportResult r = extractor.extract(digit.image, {});
   EXPECT_TRUE(r.machine_zone_valid);

@@ -153,7 +153,7 @@ struct Segment {
 };
 
 Segment row_segment(const cv::Mat& page, const Box& row, float x0) {
-  x0 = std::max(row.x0, x0);
+  x0 = std::clamp(x0, row.x0, std::max(row.x0, row.x1 - 16.f));  // never empty, whatever x0 was estimated as
   const float x1 = std::min(row.x1, x0 + 0.36f * (row.x1 - row.x0));
   const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(x0), static_cast<int>(row.y0) - 2),
                               cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(row.y1)) + 2)) &
@@ -165,7 +165,8 @@ Segment row_segment(const cv::Mat& page, const Box& row, float x0) {
 
 // The segments read side by side. A character a cut runs through is read as another (half an H as
 // I) or not at all, often with confidence, and the neighbouring segment has it whole: characters
-// within half a glyph of a cut are left out.
+// centred within a quarter of the line's height of a cut are left out (a whole glyph's centre
+// stands half a pitch, about 0.4 of the height, in).
 std::vector<TextLine> read_segments(const cv::Mat& page, const std::vector<Segment>& segments,
                                     const OcrEngine& engine) {
   std::vector<Quad> quads;

@@ -119,6 +119,10 @@ class OcrEngine {
   std::unique_ptr<Impl> impl_;
 };
 
+// The direction detected lines run in, in degrees (-90, 90]: their long sides, weighted by length
+// (boxes too square to tell left out); 0 when no line tells.
+double text_axis(const std::vector<Quad>& lines);
+
 // Process-wide malloc tuning for programs that run the engine; call once at start-up. ONNX Runtime
 // (its arena is off: it grew by doubling and never gave memory back) allocates every tensor with
 // malloc, and glibc served each large one with a fresh mmap: a page fault per page, every call

@@ -186,19 +186,6 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr) {
 
 namespace {
 
-// The direction the detected lines run in (radians, modulo pi), their lengths weighting it.
-double line_axis(const std::vector<Quad>& lines) {
-  double c = 0, s = 0;
-  for (const Quad& q : lines) {
-    const cv::Point2f top = q[1] - q[0], side = q[3] - q[0];
-    const cv::Point2f along = cv::norm(top) >= cv::norm(side) ? top : side;
-    const double a = 2.0 * std::atan2(along.y, along.x), w = cv::norm(along);
-    c += w * std::cos(a);
-    s += w * std::sin(a);
-  }
-  return std::atan2(s, c) / 2.0;
-}
-
 // Without a visible outline: the extent of the text, grown to the card's margins; or the frame.
 CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   CardLocation loc;
@@ -223,7 +210,8 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   if (card_likeness(q) <= 0) return loc;
   // The card's lines run along its width: an extent whose long side crosses them has the card's
   // height for its width (rectify_card would read it, find the text on end and read it again).
-  const double across = std::abs(std::sin(line_axis(lines) - std::atan2(q[1].y - q[0].y, q[1].x - q[0].x)));
+  const double across =
+      std::abs(std::sin(text_axis(lines) * CV_PI / 180.0 - std::atan2(q[1].y - q[0].y, q[1].x - q[0].x)));
   if (across > std::sin(60.0 * CV_PI / 180.0)) q = {q[1], q[2], q[3], q[0]};
   loc.quad = q;
   return loc;

@@ -64,25 +64,6 @@ bool is_tall(const Quad& q) {
   return edge_length(q[0], q[3]) >= 1.5f * edge_length(q[0], q[1]);
 }
 
-// Dominant text axis in degrees (-90, 90], from the long sides of elongated boxes.
-double dominant_axis(const std::vector<ScoredQuad>& boxes) {
-  double c = 0, s = 0;
-  for (const auto& b : boxes) {
-    const cv::Point2f top = b.quad[1] - b.quad[0], side = b.quad[3] - b.quad[0];
-    const float lt = static_cast<float>(cv::norm(top)), ls = static_cast<float>(cv::norm(side));
-    if (std::max(lt, ls) < 1.5f * std::min(lt, ls)) continue;  // too square to tell
-    const cv::Point2f axis = lt >= ls ? top : side;
-    const double a = 2.0 * std::atan2(axis.y, axis.x);
-    const double w = std::max(lt, ls);
-    c += w * std::cos(a);
-    s += w * std::sin(a);
-  }
-  if (c == 0 && s == 0) return 0;
-  double deg = std::atan2(s, c) / 2.0 * 180.0 / CV_PI;  // (-90, 90]
-  if (deg <= -90) deg += 180;
-  return deg;
-}
-
 // Boxes found near the border of a straightened page can reach past the original image.
 Quad clamp_quad(Quad q, cv::Size size) {
   for (auto& p : q) {
@@ -248,6 +229,24 @@ struct OcrEngine::Impl {
   }
 };
 
+double text_axis(const std::vector<Quad>& lines) {
+  double c = 0, s = 0;
+  for (const Quad& q : lines) {
+    const cv::Point2f top = q[1] - q[0], side = q[3] - q[0];
+    const float lt = static_cast<float>(cv::norm(top)), ls = static_cast<float>(cv::norm(side));
+    if (std::max(lt, ls) < 1.5f * std::min(lt, ls)) continue;  // too square to tell
+    const cv::Point2f axis = lt >= ls ? top : side;
+    const double a = 2.0 * std::atan2(axis.y, axis.x);  // doubled: a line and its reverse agree
+    const double w = std::max(lt, ls);
+    c += w * std::cos(a);
+    s += w * std::sin(a);
+  }
+  if (c == 0 && s == 0) return 0;
+  double deg = std::atan2(s, c) / 2.0 * 180.0 / CV_PI;  // (-90, 90]
+  if (deg <= -90) deg += 180;
+  return deg;
+}
+
 OcrEngine::OcrEngine(const EngineOptions& options) {
   EngineOptions o = options;
   if (o.model_dir.empty()) o.model_dir = OCRSERVE_DEFAULT_MODEL_DIR;
@@ -332,7 +331,9 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     auto start = std::chrono::steady_clock::now();
     auto boxes = impl_->detector.detect(bgr, options.det_max_side);
     if (options.detect_direction) {
-      axis = dominant_axis(boxes);
+      std::vector<Quad> lines;
+      for (const auto& b : boxes) lines.push_back(b.quad);
+      axis = text_axis(lines);
       if (std::abs(axis) > options.straighten_above) {
         // Straighten the page and detect again: DB boxes are tightest on horizontal lines.
         work = rotate_expanded(bgr, axis, to_work);

@@ -598,10 +598,13 @@ MachineZone read_machine_zone_thoroughly(const cv::Mat& page, PageText& reading,
     for (const auto& line : text.lines_in(*zone)) segments.lines.push_back(*line);
     return read_machine_zone(CardText(segments), *zone, page, merged);
   };
-  // The band's segments (read_machine_band) with the lines read whole, then the rows again.
-  PageText both = band;
-  for (const auto& line : text.lines_in(*zone)) both.lines.push_back(*line);
-  MachineZone z = read_machine_zone(CardText(both), *zone, page);
+  // The band's segments (read_machine_band), if any, with the lines read whole; then the rows again.
+  MachineZone z;
+  if (!band.lines.empty()) {
+    PageText both = band;
+    for (const auto& line : text.lines_in(*zone)) both.lines.push_back(*line);
+    z = read_machine_zone(CardText(both), *zone, page);
+  }
   if (!z.valid) z = read_zone(false);
   if (!z.valid) {
     if (MachineZone again = read_zone(true); again.valid) z = std::move(again);
@@ -628,8 +631,7 @@ MachineZone read_machine_zone_thoroughly(const cv::Mat& page, PageText& reading,
 // The lines of a Chinese page's visual zone that its fields need (`unread`, upright page pixels),
 // added to `reading`: from the name down to the machine zone (the title, and the type, code and
 // number above the name, repeat the machine zone, as do the values of kRepeated), the labels by
-// their Chinese words. `shift`: where
-// the page's print stands against the template.
+// their Chinese words. `shift`: where the page's print stands against the template.
 void read_visual_zone_lines(const cv::Mat& page, std::vector<Quad> unread, cv::Point2f shift, PageText& reading,
                             const OcrEngine& engine) {
   const auto shifted = [&](std::initializer_list<Label> labels) {

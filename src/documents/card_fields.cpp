@@ -110,6 +110,10 @@ Box box_of(const Quad& q) {
   return b;
 }
 
+Quad quad_of(const Box& b) {
+  return {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0), cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)};
+}
+
 namespace {
 
 cv::Point2f centre(const Quad& q) {
@@ -431,7 +435,8 @@ bool looks_like_filler(const cv::Mat& card_image, float x0, float x1, float y0, 
 }  // namespace
 
 std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, int rows, float min_pitch,
-                                                float max_pitch, const cv::Mat& card_image, char unread) const {
+                                                float max_pitch, const cv::Mat& card_image, char unread,
+                                                GridCells* cells) const {
   struct Glyph {
     char c;
     cv::Point2f at;
@@ -483,6 +488,7 @@ std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, in
     }
   }
   const float start = x0 - best_pitch / 2;
+  if (cells) *cells = {start, best_pitch};
   std::vector<std::string> out;
   for (const auto& row : row_glyphs) {
     std::string line(static_cast<size_t>(columns), unread);
@@ -752,9 +758,7 @@ std::string dotted(std::chrono::year_month_day d) {
 // --- portrait -------------------------------------------------------------------------------------
 
 std::vector<std::uint8_t> portrait_jpeg(const cv::Mat& photo, const UprightCard& card, const Box& region) {
-  const Quad in_card = {cv::Point2f(region.x0, region.y0), cv::Point2f(region.x1, region.y0),
-                        cv::Point2f(region.x1, region.y1), cv::Point2f(region.x0, region.y1)};
-  const Quad in_photo = card_to_photo(card, in_card);
+  const Quad in_photo = card_to_photo(card, quad_of(region));
   // Keep the photo's own resolution: the crop is as wide as the region's top edge is in the photo.
   const double scale = std::clamp(cv::norm(in_photo[1] - in_photo[0]) / std::max(1.f, region.x1 - region.x0), 0.5, 4.0);
   const int w = std::max(8, static_cast<int>(std::lround((region.x1 - region.x0) * scale)));

@@ -58,6 +58,14 @@ struct Placement {
 };
 
 Box box_of(const Quad& q);
+// The box as an upright quad: top-left, top-right, bottom-right, bottom-left.
+Quad quad_of(const Box& b);
+
+// Where a machine grid's cells stand (card x): column c spans [start + c * pitch, start + (c + 1) * pitch).
+struct GridCells {
+  float start = 0, pitch = 0;
+  float centre(size_t column) const { return start + (static_cast<float>(column) + 0.5f) * pitch; }
+};
 
 // --- labels and values ----------------------------------------------------------------------------
 
@@ -114,9 +122,11 @@ class CardText {
   // `rows` rows (the lowest ones) of `columns` cells at a pitch within [min_pitch, max_pitch] px,
   // the grid starting at the leftmost character. Cells where nothing was read hold `unread` ('<':
   // filler runs are what the detector drops most). Fewer rows when fewer were read.
-  // With `card_image`, a K whose cell shows no stem is the filler it looks like.
+  // With `card_image`, a K whose cell shows no stem is the filler it looks like. With `cells`, where
+  // the grid was laid.
   std::vector<std::string> machine_grid(const Box& zone, int columns, int rows, float min_pitch, float max_pitch,
-                                        const cv::Mat& card_image = cv::Mat(), char unread = '<') const;
+                                        const cv::Mat& card_image = cv::Mat(), char unread = '<',
+                                        GridCells* cells = nullptr) const;
 
   // The machine-readable lines of `zone` as recognized (A-Z 0-9 <), one string per row, top to
   // bottom; pieces the detector split are joined left to right; rows shorter than `min_chars` left

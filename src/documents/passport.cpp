@@ -131,7 +131,7 @@ PageText with_machine_band_reread(const cv::Mat& page, const PageText& text, con
   const float x0 = std::min(rows[0].x0, rows[1].x0), x1 = std::max(rows[0].x1, rows[1].x1);
   std::vector<Quad> whole;
   for (const Box& r : rows) {
-    whole.push_back({cv::Point2f(x0, r.y0), cv::Point2f(x1, r.y0), cv::Point2f(x1, r.y1), cv::Point2f(x0, r.y1)});
+    whole.push_back(card_fields::quad_of({x0, r.y0, x1, r.y1}));
   }
   PageText out;
   out.direction = text.direction;
@@ -152,15 +152,17 @@ struct Segment {
   bool cut_left = false, cut_right = false;  // an end inside the row (else at its end)
 };
 
+constexpr float kSegmentShare = 0.36f;  // of the row's width
+
 Segment row_segment(const cv::Mat& page, const Box& row, float x0) {
   x0 = std::clamp(x0, row.x0, std::max(row.x0, row.x1 - 16.f));  // never empty, whatever x0 was estimated as
-  const float x1 = std::min(row.x1, x0 + 0.36f * (row.x1 - row.x0));
+  const float x1 = std::min(row.x1, x0 + kSegmentShare * (row.x1 - row.x0));
   const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(x0), static_cast<int>(row.y0) - 2),
                               cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(row.y1)) + 2)) &
                      cv::Rect(0, 0, page.cols, page.rows);
-  const cv::Point2f tl(static_cast<float>(r.x), static_cast<float>(r.y));
-  const cv::Point2f br(static_cast<float>(r.x + r.width), static_cast<float>(r.y + r.height));
-  return {{tl, cv::Point2f(br.x, tl.y), br, cv::Point2f(tl.x, br.y)}, x0 > row.x0, x1 < row.x1};
+  const Box b{static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.x + r.width),
+              static_cast<float>(r.y + r.height)};
+  return {card_fields::quad_of(b), x0 > row.x0, x1 < row.x1};
 }
 
 // The segments read side by side. A character a cut runs through is read as another (half an H as
@@ -464,34 +466,15 @@ bool in_machine_band(const Quad& q) {
 const cv::Point2f kFirstMachineLineAt{39.f, 542.f};
 
 // Where (card x) a row of the machine grid has a cell no segment put a character in, beside a letter
-// or digit: one the recognizer dropped (a dropped filler among fillers comes back right as '<').
-// The cells are placed by the row's glyphs: their first centre and their median spacing.
-std::vector<float> dropped_at(const std::string& grid_row, const PageText& segments, const Box& row) {
+// or digit: one the recognizer dropped (a dropped filler among fillers comes back right as '<'). One
+// place for a run of such cells.
+std::vector<float> dropped_at(const std::string& grid_row, const card_fields::GridCells& cells) {
   const auto printed = [&](size_t i) { return i < grid_row.size() && grid_row[i] != '<' && grid_row[i] != '?'; };
-  std::vector<size_t> cells;
-  for (size_t i = 0; i < grid_row.size(); ++i) {
-    if (grid_row[i] == '?' && ((i > 0 && printed(i - 1)) || printed(i + 1))) cells.push_back(i);
-  }
-  if (cells.empty()) return {};
-  std::vector<float> centres;
-  for (const TextLine& line : segments.lines) {
-    for (const CharBox& c : line.chars) {
-      const Box b = card_fields::box_of(c.quad);
-      if (b.cy() > row.y0 && b.cy() < row.y1) centres.push_back(b.cx());
-    }
-  }
-  std::sort(centres.begin(), centres.end());
-  std::vector<float> steps;
-  for (size_t i = 1; i < centres.size(); ++i) {
-    if (const float d = centres[i] - centres[i - 1]; d > 0.5f * row.height()) steps.push_back(d);
-  }
-  if (steps.empty()) return {};
-  std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2), steps.end());
-  const float pitch = steps[steps.size() / 2];
   std::vector<float> out;
-  for (const size_t cell : cells) {
-    const float x = centres.front() + static_cast<float>(cell) * pitch;
-    if (out.empty() || x - out.back() > 4 * pitch) out.push_back(x);
+  for (size_t i = 0; i < grid_row.size(); ++i) {
+    if (grid_row[i] != '?' || !((i > 0 && printed(i - 1)) || printed(i + 1))) continue;
+    const float x = cells.centre(i);
+    if (out.empty() || x - out.back() > 4 * cells.pitch) out.push_back(x);
   }
   return out;
 }
@@ -523,14 +506,16 @@ MachineZone read_machine_band(const cv::Mat& page, const std::vector<Quad>& unre
   }
   const std::vector<std::string> merged = merged_segment_rows(segments);
   // Where a character was dropped (the first line has no check digit to notice), a segment ending
-  // a few characters after the gap is read as well: the recognizer drops a name's last letters into
-  // a run of fillers after them, and reads them with the name before them and few fillers after.
-  const std::vector<std::string> grid = CardText(segments).machine_grid(zone, 44, 2, 17.f, 26.f, page, '?');
+  // four and a half characters after the gap is read as well: the recognizer drops a name's last
+  // letters into a run of fillers after them, and reads them with the name before them and few
+  // fillers after.
+  card_fields::GridCells cells;
+  const std::vector<std::string> grid = CardText(segments).machine_grid(zone, 44, 2, 17.f, 26.f, page, '?', &cells);
   std::vector<Segment> around;
   for (size_t i = 0; i < grid.size() && grid.size() == rows.size(); ++i) {
     const float width = rows[i].x1 - rows[i].x0;
-    for (const float x : dropped_at(grid[i], segments, rows[i]))
-      around.push_back(row_segment(page, rows[i], x - 0.28f * width));
+    for (const float x : dropped_at(grid[i], cells))
+      around.push_back(row_segment(page, rows[i], x + 4.5f * cells.pitch - kSegmentShare * width));
   }
   if (!around.empty()) {
     // Over its span (but for half a character at either cut) the new segment replaces the others: the

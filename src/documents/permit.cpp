@@ -45,7 +45,9 @@ const FieldValue* PermitResult::field(const std::string& name) const {
   return nullptr;
 }
 
-std::string chinese_permit_type(const std::string& english_type) { return permits::chinese_type(english_type); }
+std::string chinese_permit_type(const std::string& english_type) {
+  return permits::chinese_type(english_type);
+}
 
 nlohmann::json to_json(const PermitResult& result, const PermitRequest& request) {
   nlohmann::json out = nlohmann::json::object();
@@ -236,8 +238,7 @@ void put(PermitResult& result, const std::string& name, const std::string& value
   put(result, name, value, confidence);
   if (value.empty() || !from.extent) return;
   const card_fields::Box& b = *from.extent;
-  result.fields.back().second.location = card_to_photo(
-      card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0), cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});
+  result.fields.back().second.location = card_to_photo(card, card_fields::quad_of(b));
 }
 
 namespace {
@@ -341,8 +342,7 @@ void put_portrait(PermitResult& result, const card_fields::CardText& text, const
     if (std::abs(offset.x) > 0.08f * w || std::abs(offset.y) > 0.08f * h) b = b.moved(offset);
   }
   b = {std::max(0.f, b.x0), std::max(0.f, b.y0), std::min<float>(kCardWidth, b.x1), std::min<float>(kCardHeight, b.y1)};
-  result.portrait_location = card_to_photo(
-      card, {cv::Point2f(b.x0, b.y0), cv::Point2f(b.x1, b.y0), cv::Point2f(b.x1, b.y1), cv::Point2f(b.x0, b.y1)});
+  result.portrait_location = card_to_photo(card, card_fields::quad_of(b));
   if (with_image) result.portrait_jpeg = card_fields::portrait_jpeg(photo, card, b);
 }
 

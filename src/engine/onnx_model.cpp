@@ -18,8 +18,13 @@ Ort::SessionOptions session_options(int threads) {
   options.SetIntraOpNumThreads(threads);
   options.SetInterOpNumThreads(1);
   options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
-  // Spinning threads steal the core another request's inference needs.
-  options.AddConfigEntry("session.intra_op.allow_spinning", "0");
+  // A pool thread that sleeps between operators is woken ~200 times per detection, each a futex
+  // round trip (slow on a VM): spinning within a run cut the HTTP p50 by 5-7% on permits and ~11%
+  // on passports (bench/latency.sh, 2 threads). Spinning past the end of a run stole the core the
+  // recognizer's next batch needed (in-process p50 +10%): it stops when the run returns.
+  // (threads == 1: there is no pool.)
+  options.AddConfigEntry("session.intra_op.allow_spinning", threads > 1 ? "1" : "0");
+  options.AddConfigEntry("session.force_spinning_stop", "1");
   options.AddConfigEntry("session.inter_op.allow_spinning", "0");
   options.DisableCpuMemArena();
   // The memory pattern stays on, though its one block per run (~50 MB for a card's detection, over

@@ -19,10 +19,11 @@ Ort::SessionOptions session_options(int threads) {
   options.SetInterOpNumThreads(1);
   options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
   // A pool thread that sleeps between operators is woken ~200 times per detection, each a futex
-  // round trip (slow on a VM): spinning within a run cut the HTTP p50 by 5-7% on permits and ~11%
-  // on passports (bench/latency.sh, 2 threads). Spinning past the end of a run stole the core the
-  // recognizer's next batch needed (in-process p50 +10%): it stops when the run returns.
-  // (threads == 1: there is no pool.)
+  // round trip (slow on a VM): spinning within a run made 2-thread requests ~8-11 ms faster at the
+  // median (bench/latency.sh --against, permits and passports). Spinning past the end of a run stole
+  // the core the recognizer's next batch needed (in-process p50 +10%): it stops when the run
+  // returns. With threads == 1 there is no pool; callers x threads <= cores keeps a spinning thread
+  // off another request's core.
   options.AddConfigEntry("session.intra_op.allow_spinning", threads > 1 ? "1" : "0");
   options.AddConfigEntry("session.force_spinning_stop", "1");
   options.AddConfigEntry("session.inter_op.allow_spinning", "0");

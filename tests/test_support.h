@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "../bench/text_metrics.h"
 #include "ocrserve/engine.h"
 #include "synth.h"
 #include "text.h"
-#include "../bench/text_metrics.h"
 
 namespace ocrserve::test {
 
@@ -21,6 +21,7 @@ class SharedEngine : public ::testing::Environment {
     if (!instance()) {
       EngineOptions o;
       o.threads = 2;
+      o.spin_within_runs = false;  // ctest -j2 runs two test programs side by side
       instance() = std::make_unique<OcrEngine>(o);
     }
     return *instance();

@@ -25,6 +25,10 @@ struct EngineOptions {
   // Threads one request may use: the detector runs with this many intra-op threads, the
   // recognizer runs this many single-threaded batches side by side. Callers x threads <= cores.
   int threads = 1;
+  // With threads > 1: the detector's and classifier's pool threads spin between operators within a
+  // run (~3% faster requests on this project's VM) instead of sleeping. Leave it on only while
+  // callers x threads <= cores: a spinning thread holds a core another caller could use.
+  bool spin_within_runs = true;
   int det_max_side = 960;      // detector input cap (memory grows with the largest input)
   float det_threshold = 0.3f;  // probability -> text pixel
   float det_box_threshold = 0.6f;

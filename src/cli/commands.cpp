@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <map>
 #include <set>
 #include <thread>
 
@@ -207,7 +207,10 @@ int run_batch(std::vector<std::string> args) {
   std::sort(files.begin(), files.end());
   if (skipped > 0) std::fprintf(stderr, "%zu files already in %s: skipped\n", skipped, a.out.c_str());
 
-  const OcrEngine engine(a.engine);
+  EngineOptions engine_options = a.engine;
+  engine_options.spin_within_runs = static_cast<unsigned>(a.concurrency) * static_cast<unsigned>(a.engine.threads) <=
+                                    std::max(1u, std::thread::hardware_concurrency());
+  const OcrEngine engine(engine_options);
   const api::RecognitionJob job = api::prepare_huawei_job(a.api, a.body, engine);
   std::ofstream out(a.out, std::ios::app);
   if (!out) throw std::runtime_error("cannot write " + a.out);

@@ -13,7 +13,8 @@ namespace {
 constexpr int kHeight = 48, kWidth = 192, kBatch = 8;
 }
 
-LineClassifier::LineClassifier(const std::string& model_path, int threads) : model_(model_path, threads) {}
+LineClassifier::LineClassifier(const std::string& model_path, int threads, bool spin)
+    : model_(model_path, threads, spin) {}
 
 std::vector<Direction> LineClassifier::classify(const std::vector<cv::Mat>& crops) const {
   std::vector<Direction> out(crops.size());

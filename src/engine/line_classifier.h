@@ -14,7 +14,7 @@ struct Direction {
 
 class LineClassifier {
  public:
-  LineClassifier(const std::string& model_path, int threads);
+  LineClassifier(const std::string& model_path, int threads, bool spin);
   std::vector<Direction> classify(const std::vector<cv::Mat>& crops) const;
 
  private:

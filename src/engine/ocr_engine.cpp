@@ -116,9 +116,9 @@ struct OcrEngine::Impl {
   explicit Impl(const EngineOptions& o)
       : options(o),
         detector(
-            model_path(o, "ch_PP-OCRv4_det_infer"), o.threads, o.det_max_side,
+            model_path(o, "ch_PP-OCRv4_det_infer"), o.threads, o.spin_within_runs, o.det_max_side,
             DbParams{o.det_threshold, o.det_box_threshold, o.det_unclip_ratio, o.det_min_size, o.det_max_candidates}),
-        classifier(model_path(o, "ch_ppocr_mobile_v2.0_cls_infer"), o.threads),
+        classifier(model_path(o, "ch_ppocr_mobile_v2.0_cls_infer"), o.threads, o.spin_within_runs),
         recognizer(model_path(o, "ch_PP-OCRv4_rec_infer"), o.model_dir + "/ppocr_keys_v1.txt",
                    RecognizerParams{o.rec_height, o.rec_batch_size, o.rec_max_width, o.rec_batching, o.rec_width_scale,
                                     o.threads}) {}

@@ -13,7 +13,7 @@ Ort::Env& ort_env() {
 }
 
 namespace {
-Ort::SessionOptions session_options(int threads) {
+Ort::SessionOptions session_options(int threads, bool spin) {
   Ort::SessionOptions options;
   options.SetIntraOpNumThreads(threads);
   options.SetInterOpNumThreads(1);
@@ -22,9 +22,8 @@ Ort::SessionOptions session_options(int threads) {
   // round trip (slow on a VM): spinning within a run made 2-thread requests ~8-11 ms faster at the
   // median (bench/latency.sh --against, permits and passports). Spinning past the end of a run stole
   // the core the recognizer's next batch needed (in-process p50 +10%): it stops when the run
-  // returns. With threads == 1 there is no pool; callers x threads <= cores keeps a spinning thread
-  // off another request's core.
-  options.AddConfigEntry("session.intra_op.allow_spinning", threads > 1 ? "1" : "0");
+  // returns. With threads == 1 there is no pool.
+  options.AddConfigEntry("session.intra_op.allow_spinning", spin && threads > 1 ? "1" : "0");
   options.AddConfigEntry("session.force_spinning_stop", "1");
   options.AddConfigEntry("session.inter_op.allow_spinning", "0");
   options.DisableCpuMemArena();
@@ -35,15 +34,16 @@ Ort::SessionOptions session_options(int threads) {
   return options;
 }
 
-Ort::Session open_session(const std::string& path, int threads) {
+Ort::Session open_session(const std::string& path, int threads, bool spin) {
   if (!std::filesystem::exists(path)) {
     throw std::runtime_error("model file not found: " + path + " (run scripts/setup)");
   }
-  return Ort::Session(ort_env(), path.c_str(), session_options(threads));
+  return Ort::Session(ort_env(), path.c_str(), session_options(threads, spin));
 }
 }  // namespace
 
-OnnxModel::OnnxModel(const std::string& path, int intra_op_threads) : session_(open_session(path, intra_op_threads)) {
+OnnxModel::OnnxModel(const std::string& path, int intra_op_threads, bool spin)
+    : session_(open_session(path, intra_op_threads, spin)) {
   Ort::AllocatorWithDefaultOptions allocator;
   input_name_ = session_.GetInputNameAllocated(0, allocator).get();
   output_name_ = session_.GetOutputNameAllocated(0, allocator).get();

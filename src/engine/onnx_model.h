@@ -14,7 +14,8 @@ struct Tensor {
 
 class OnnxModel {
  public:
-  OnnxModel(const std::string& path, int intra_op_threads);
+  // `spin`: intra-op pool threads wait for the next operator spinning rather than asleep.
+  OnnxModel(const std::string& path, int intra_op_threads, bool spin = false);
   // Single float input -> first output.
   Tensor run(const float* input, const std::vector<int64_t>& shape) const;
 

@@ -9,8 +9,8 @@
 
 namespace ocrserve::engine {
 
-TextDetector::TextDetector(const std::string& model_path, int threads, int max_side, DbParams params)
-    : model_(model_path, threads), max_side_(max_side), params_(params) {}
+TextDetector::TextDetector(const std::string& model_path, int threads, bool spin, int max_side, DbParams params)
+    : model_(model_path, threads, spin), max_side_(max_side), params_(params) {}
 
 namespace {
 int round_to_32(double v) {

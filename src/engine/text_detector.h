@@ -9,7 +9,7 @@ namespace ocrserve::engine {
 
 class TextDetector {
  public:
-  TextDetector(const std::string& model_path, int threads, int max_side, DbParams params);
+  TextDetector(const std::string& model_path, int threads, bool spin, int max_side, DbParams params);
   // `max_side` > 0 overrides the configured input cap for this call.
   std::vector<ScoredQuad> detect(const cv::Mat& bgr, int max_side = 0) const;
 

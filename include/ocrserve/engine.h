@@ -127,6 +127,10 @@ class OcrEngine {
 // (boxes too square to tell left out); 0 when no line tells.
 double text_axis(const std::vector<Quad>& lines);
 
+// Whether `callers` recognitions at once with `threads` each fit this machine's cores: the condition
+// for EngineOptions::spin_within_runs.
+bool threads_fit_cores(int callers, int threads);
+
 // Process-wide malloc tuning for programs that run the engine; call once at start-up. ONNX Runtime
 // (its arena is off: it grew by doubling and never gave memory back) allocates every tensor with
 // malloc, and glibc served each large one with a fresh mmap: a page fault per page, every call

@@ -208,8 +208,7 @@ int run_batch(std::vector<std::string> args) {
   if (skipped > 0) std::fprintf(stderr, "%zu files already in %s: skipped\n", skipped, a.out.c_str());
 
   EngineOptions engine_options = a.engine;
-  engine_options.spin_within_runs = static_cast<unsigned>(a.concurrency) * static_cast<unsigned>(a.engine.threads) <=
-                                    std::max(1u, std::thread::hardware_concurrency());
+  engine_options.spin_within_runs = threads_fit_cores(a.concurrency, a.engine.threads);
   const OcrEngine engine(engine_options);
   const api::RecognitionJob job = api::prepare_huawei_job(a.api, a.body, engine);
   std::ofstream out(a.out, std::ios::app);

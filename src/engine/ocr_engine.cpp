@@ -32,6 +32,10 @@ void keep_inference_buffers_in_heap() {
   mallopt(M_ARENA_MAX, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
+bool threads_fit_cores(int callers, int threads) {
+  return static_cast<long>(callers) * threads <= static_cast<long>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 const std::vector<std::pair<std::string, std::string>>& tesseract_languages() {
   static const std::vector<std::pair<std::string, std::string>> table = {
       {"ms", "msa"}, {"uk", "ukr"}, {"hi", "hin"}, {"ru", "rus"}, {"vi", "vie"}, {"id", "ind"}, {"th", "tha"},

@@ -210,8 +210,7 @@ class Service {
     EngineOptions eo;
     eo.model_dir = options_.model_dir;
     eo.threads = options_.threads_per_request;
-    eo.spin_within_runs = static_cast<unsigned>(options_.workers) * static_cast<unsigned>(eo.threads) <=
-                          std::max(1u, std::thread::hardware_concurrency());
+    eo.spin_within_runs = threads_fit_cores(options_.workers, eo.threads);
     engine_ = std::make_unique<OcrEngine>(eo);
     metrics_.set_model_load_seconds(ms_between(t0, Clock::now()) / 1000.0);
     ready_ = true;

@@ -124,7 +124,9 @@ int run_recognize(std::vector<std::string> args) {
   require_api(api_name);
   CommonArgs a = parse(args);
   if (a.positional.size() != 1) throw std::invalid_argument("recognize needs exactly one file");
-  const OcrEngine engine(a.engine);
+  EngineOptions engine_options = a.engine;
+  engine_options.spin_within_runs = threads_fit_cores(1, a.engine.threads);
+  const OcrEngine engine(engine_options);
   api::RecognitionJob job;
   try {
     job = api::prepare_huawei_job(api_name, a.body, engine);

@@ -89,9 +89,10 @@ void add_quad_candidates(const std::vector<cv::Point>& contour, std::vector<Quad
   out.push_back(order_card_corners({pts, pts + 4}));
 }
 
-// Each side re-fitted to the edge pixels along it, corners re-intersected: the candidate quads are
-// only as exact as polygon simplification; the edges are exact to a pixel.
-Quad refine_to_edges(const cv::Mat& edges, const Quad& q) {
+// Each side re-fitted to the edge pixels within `reach` of it, corners re-intersected: the candidate
+// quads are only as exact as polygon simplification; the edges are exact to a pixel. A corner that
+// moves more than `wander` means the fit caught something else, and the quad is kept as it was.
+Quad refine_to_edges(const cv::Mat& edges, const Quad& q, int reach = 6, double wander = 12) {
   std::array<cv::Vec4f, 4> lines;
   for (int i = 0; i < 4; ++i) {
     const cv::Point2f a = q[i], b = q[(i + 1) % 4];
@@ -101,13 +102,13 @@ Quad refine_to_edges(const cv::Mat& edges, const Quad& q) {
     const int steps = static_cast<int>(side(a, b));
     for (int k = steps / 10; k < steps - steps / 10; ++k) {
       const cv::Point2f p = a + dir * static_cast<float>(k);
-      for (int off = -6; off <= 6; ++off) {
+      for (int off = -reach; off <= reach; ++off) {
         const cv::Point2f t = p + normal * static_cast<float>(off);
         const int x = static_cast<int>(std::lround(t.x)), y = static_cast<int>(std::lround(t.y));
         if (x >= 0 && y >= 0 && x < edges.cols && y < edges.rows && edges.at<uchar>(y, x)) pts.push_back(t);
       }
     }
-    if (pts.size() < static_cast<size_t>(steps / 3)) return q;
+    if (pts.size() < 8 || pts.size() < static_cast<size_t>(steps / 3)) return q;
     cv::fitLine(pts, lines[i], cv::DIST_HUBER, 0, 0.01, 0.01);
   }
   Quad out;
@@ -118,7 +119,7 @@ Quad refine_to_edges(const cv::Mat& edges, const Quad& q) {
     if (std::abs(det) < 1e-6) return q;
     const double t = ((l2[2] - l1[2]) * l2[1] - (l2[3] - l1[3]) * l2[0]) / det;
     out[i] = cv::Point2f(static_cast<float>(l1[2] + t * l1[0]), static_cast<float>(l1[3] + t * l1[1]));
-    if (side(out[i], q[i]) > 12) return q;  // a re-fit that wanders off is not a refinement
+    if (side(out[i], q[i]) > wander) return q;
   }
   return out;
 }
@@ -163,23 +164,30 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr) {
   const double chance = static_cast<double>(cv::countNonZero(support)) / frame;
   std::optional<CardLocation> best;
   double best_score = 0;
-  for (const Quad& candidate : candidates) {
-    const Quad q = refine_to_edges(edges, candidate);
+  auto consider = [&](const Quad& q) {
     const double area = cv::contourArea(std::vector<cv::Point2f>(q.begin(), q.end()));
-    if (area < 0.15 * frame || area > 0.98 * frame) continue;
+    if (area < 0.15 * frame || area > 0.98 * frame) return;
     const double likeness = card_likeness(q);
     const double traced = edge_support(support, q);
-    if (likeness <= 0 || traced < std::max(0.75, chance + 0.4)) continue;
+    if (likeness <= 0 || traced < std::max(0.75, chance + 0.4)) return;
     // Big, card-shaped and traced all round: clutter touching the card makes bigger quads that are
     // only partly traced; a printed band inside the card makes smaller ones of the wrong shape.
     const double score = area * likeness * traced * traced;
-    if (score <= best_score) continue;
+    if (score <= best_score) return;
     best_score = score;
     CardLocation loc;
     for (int i = 0; i < 4; ++i) loc.quad[i] = q[i] * static_cast<float>(1.0 / scale);
     loc.confidence = static_cast<float>(likeness * traced);
     loc.from_edges = true;
     best = loc;
+  };
+  for (const Quad& candidate : candidates) consider(refine_to_edges(edges, candidate));
+  // A rounded corner, or a card edge drawn twice (its rim and its shadow), can put every candidate's
+  // sides 10-20 px (work scale) off the outline, out of the fit's reach: only then, a wide and loose
+  // fit first. Not always: on a passport page it pulls sides onto the print near the page's edge.
+  if (!best) {
+    for (const Quad& candidate : candidates)
+      consider(refine_to_edges(edges, refine_to_edges(edges, candidate, 12, 30)));
   }
   return best;
 }

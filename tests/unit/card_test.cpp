@@ -208,10 +208,50 @@ TEST_F(CardPipeline, LinesDeclinedAreHandedBackUprightToBeReadLater) {
   }
 }
 
+// Where the photographer put the card's corners: the perspective that takes four far-apart line
+// corners of the clean card (the text's extremes along both diagonals) to the photographed card's.
+Quad card_corners_in_photo(const synth::PermitSample& clean, const synth::PermitSample& photo) {
+  std::vector<cv::Point2f> from, to;
+  for (size_t i = 0; i < clean.lines.size() && i < photo.lines.size(); ++i) {
+    from.insert(from.end(), clean.lines[i].quad.begin(), clean.lines[i].quad.end());
+    to.insert(to.end(), photo.lines[i].quad.begin(), photo.lines[i].quad.end());
+  }
+  size_t pick[4] = {0, 0, 0, 0};  // min x+y, max x-y, max x+y, min x-y
+  for (size_t i = 0; i < from.size(); ++i) {
+    const cv::Point2f p = from[i];
+    if (p.x + p.y < from[pick[0]].x + from[pick[0]].y) pick[0] = i;
+    if (p.x - p.y > from[pick[1]].x - from[pick[1]].y) pick[1] = i;
+    if (p.x + p.y > from[pick[2]].x + from[pick[2]].y) pick[2] = i;
+    if (p.x - p.y < from[pick[3]].x - from[pick[3]].y) pick[3] = i;
+  }
+  const cv::Point2f a[4] = {from[pick[0]], from[pick[1]], from[pick[2]], from[pick[3]]};
+  const cv::Point2f b[4] = {to[pick[0]], to[pick[1]], to[pick[2]], to[pick[3]]};
+  const cv::Matx33d m(cv::getPerspectiveTransform(a, b));
+  const float w = static_cast<float>(clean.image.cols), h = static_cast<float>(clean.image.rows);
+  Quad out;
+  const cv::Point2f corners[4] = {{0, 0}, {w, 0}, {w, h}, {0, h}};
+  for (int i = 0; i < 4; ++i) {
+    const cv::Vec3d v = m * cv::Vec3d(corners[i].x, corners[i].y, 1);
+    out[i] = cv::Point2f(static_cast<float>(v[0] / v[2]), static_cast<float>(v[1] / v[2]));
+  }
+  return out;
+}
+
+TEST(CardOutline, RoundedCornersAndADoubleRimAreFittedByTheSides) {
+  // A permit on a dark desk in perspective: its rounded corners and its rim (edge and shadow) put
+  // every candidate quad's sides 10-20 px (work scale) off the card's, out of a narrow fit's reach.
+  const auto photo = test::permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Front, 20261124, true);
+  const auto clean = test::permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Front, 20261124, false);
+  const Quad truth = card_corners_in_photo(clean, photo);
+  const auto outline = find_card_outline(photo.image);
+  ASSERT_TRUE(outline.has_value());
+  EXPECT_LT(worst_corner_error_any_turn(outline->quad, truth), 0.02 * cv::norm(truth[0] - truth[2]));
+}
+
 TEST_F(CardPipeline, ACardPlacedByItsTextIsTakenAlongItsLinesAndReadOnce) {
-  // A light card on a grey desk with glare: no outline in its edges. Its text's extent is taller
+  // A light card on paper, dark and noisy: no outline in its edges. Its text's extent is taller
   // than wide across its lines (the machine lines and the notes), the long side the card's height.
-  const synth::PermitSample s = test::permit_sample(synth::PermitType::MainlandTw, synth::Side::Back, 20261122, true);
+  const synth::PermitSample s = test::permit_sample(synth::PermitType::MainlandTw, synth::Side::Back, 20261143, true);
   ASSERT_FALSE(find_card_outline(s.image).has_value());
   size_t offered = 0;
   CardReading counting;

@@ -248,10 +248,21 @@ TEST(CardOutline, RoundedCornersAndADoubleRimAreFittedByTheSides) {
   EXPECT_LT(worst_corner_error_any_turn(outline->quad, truth), 0.02 * cv::norm(truth[0] - truth[2]));
 }
 
+TEST(CardOutline, ADimWashedOutPhotoIsSearchedAtLowerEdgeThresholds) {
+  // A light card on light paper, dark, glared and blurred: at the usual thresholds its rim leaves
+  // no edge at all.
+  const auto photo = test::permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Front, 153020, true);
+  const auto clean = test::permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Front, 153020, false);
+  const Quad truth = card_corners_in_photo(clean, photo);
+  const auto outline = find_card_outline(photo.image);
+  ASSERT_TRUE(outline.has_value());
+  EXPECT_LT(worst_corner_error_any_turn(outline->quad, truth), 0.02 * cv::norm(truth[0] - truth[2]));
+}
+
 TEST_F(CardPipeline, ACardPlacedByItsTextIsTakenAlongItsLinesAndReadOnce) {
-  // A light card on paper, dark and noisy: no outline in its edges. Its text's extent is taller
-  // than wide across its lines (the machine lines and the notes), the long side the card's height.
-  const synth::PermitSample s = test::permit_sample(synth::PermitType::MainlandTw, synth::Side::Back, 20261143, true);
+  // A card on end, light on paper and blurred: no outline in its edges, so its text's extent places
+  // it. It is read once, upright.
+  const synth::PermitSample s = test::permit_sample(synth::PermitType::MainlandTw, synth::Side::Back, 20262031, true);
   ASSERT_FALSE(find_card_outline(s.image).has_value());
   size_t offered = 0;
   CardReading counting;

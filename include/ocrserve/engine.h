@@ -73,6 +73,9 @@ struct RecognizeOptions {
   // Detector input cap for this call (0: EngineOptions::det_max_side). Documents of known size
   // whose smallest text is large enough trade resolution for speed.
   int det_max_side = 0;
+  // Mean text probability inside a detected box to keep it, for this call (0: the engine's
+  // EngineOptions::det_box_threshold).
+  float det_box_threshold = 0;
   // Characters that may be read (UTF-8), e.g. "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<" for a
   // machine-readable zone; empty: every character of the model. PP-OCR only.
   std::string alphabet;

@@ -333,7 +333,7 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
     quads.push_back({cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)});
   } else {
     auto start = std::chrono::steady_clock::now();
-    auto boxes = impl_->detector.detect(bgr, options.det_max_side);
+    auto boxes = impl_->detector.detect(bgr, options.det_max_side, options.det_box_threshold);
     if (options.detect_direction) {
       std::vector<Quad> lines;
       for (const auto& b : boxes) lines.push_back(b.quad);
@@ -341,7 +341,7 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
       if (std::abs(axis) > options.straighten_above) {
         // Straighten the page and detect again: DB boxes are tightest on horizontal lines.
         work = rotate_expanded(bgr, axis, to_work);
-        boxes = impl_->detector.detect(work, options.det_max_side);
+        boxes = impl_->detector.detect(work, options.det_max_side, options.det_box_threshold);
       }
     }
     t.detect_ms += elapsed_ms(start);

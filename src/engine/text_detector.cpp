@@ -18,7 +18,7 @@ int round_to_32(double v) {
 }
 }  // namespace
 
-std::vector<ScoredQuad> TextDetector::detect(const cv::Mat& bgr, int max_side) const {
+std::vector<ScoredQuad> TextDetector::detect(const cv::Mat& bgr, int max_side, float box_threshold) const {
   const int cap = max_side > 0 ? max_side : max_side_;
   const int longest = std::max(bgr.cols, bgr.rows);
   const double ratio = longest > cap ? static_cast<double>(cap) / longest : 1.0;
@@ -30,7 +30,9 @@ std::vector<ScoredQuad> TextDetector::detect(const cv::Mat& bgr, int max_side) c
   const Tensor out = model_.run(input.data(), {1, 3, h, w});
   const int map_h = static_cast<int>(out.shape[2]), map_w = static_cast<int>(out.shape[3]);
   const cv::Mat probability(map_h, map_w, CV_32F, const_cast<float*>(out.data.data()));
-  return db_boxes(probability, params_, bgr.size());
+  DbParams params = params_;
+  if (box_threshold > 0) params.box_threshold = box_threshold;
+  return db_boxes(probability, params, bgr.size());
 }
 
 }  // namespace ocrserve::engine

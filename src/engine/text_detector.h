@@ -10,8 +10,9 @@ namespace ocrserve::engine {
 class TextDetector {
  public:
   TextDetector(const std::string& model_path, int threads, bool spin, int max_side, DbParams params);
-  // `max_side` > 0 overrides the configured input cap for this call.
-  std::vector<ScoredQuad> detect(const cv::Mat& bgr, int max_side = 0) const;
+  // `max_side` > 0 overrides the configured input cap for this call, `box_threshold` > 0 the
+  // configured DbParams::box_threshold.
+  std::vector<ScoredQuad> detect(const cv::Mat& bgr, int max_side = 0, float box_threshold = 0) const;
 
  private:
   OnnxModel model_;

@@ -48,6 +48,17 @@ TEST(ExitEntryPermit, BacksCarryTheEndorsementBlocksOfTheirType) {
   EXPECT_EQ(wrong_fields(t, tw), 0);
 }
 
+TEST(ExitEntryPermit, AOneStrokeCountBesideItsLabelIsFound) {
+  // "一次": a lone thin stroke and one character. The detector's mean probability over its box is
+  // ~0.5-0.6: at PP-OCR's usual box threshold (0.6) the line was dropped and the count read empty.
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  const synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Back, 24534, false);
+  const PermitResult r = extractor.extract(s.image, {});
+  ASSERT_NE(r.field("endorsement_info_hk.valid_round_trips"), nullptr);
+  EXPECT_EQ(r.field("endorsement_info_hk.valid_round_trips")->value, "一次");
+  EXPECT_EQ(wrong_fields(r, s), 0);
+}
+
 TEST(ExitEntryPermit, PhotographedFrontWithPortrait) {
   const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
   const synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 21, true);

@@ -136,10 +136,6 @@ Quad refine_to_edges(const cv::Mat& edges, const Quad& q, int reach = 6, double 
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // Quads from bright / dark blobs of the (blurred, reduced) photo once thin clutter is opened away.
 std::vector<Quad> blob_candidates(const cv::Mat& gray) {
   std::vector<Quad> candidates;
@@ -180,6 +176,13 @@ EdgeOutline outline_in_edges(const cv::Mat& gray, double low, double high, std::
       add_quad_candidates(c, candidates);
   }
 
+  // A candidate far from a card's size or shape does not become one by refitting its sides, which
+  // move them by 30 px at most. Left out before any fit, they keep a page full of print cheap.
+  std::erase_if(candidates, [&](const Quad& q) {
+    const double aspect = aspect_of(q);
+    return cv::contourArea(std::vector<cv::Point2f>(q.begin(), q.end())) < 0.1 * frame || aspect < 1.0 || aspect > 2.6;
+  });
+
   // Where edges are everywhere (noise, texture) any line looks traced: demand far more than chance.
   const double chance = static_cast<double>(cv::countNonZero(support)) / frame;
   EdgeOutline out{std::nullopt, chance};
@@ -198,12 +201,6 @@ EdgeOutline outline_in_edges(const cv::Mat& gray, double low, double high, std::
     best_score = score;
     best = {q, likeness * traced};
   };
-  // A candidate far from a card's size or shape does not become one by refitting its sides, which
-  // move them by 30 px at most. Left out before any fit, they keep a page full of print cheap.
-  std::erase_if(candidates, [&](const Quad& q) {
-    const double aspect = aspect_of(q);
-    return cv::contourArea(std::vector<cv::Point2f>(q.begin(), q.end())) < 0.1 * frame || aspect < 1.0 || aspect > 2.6;
-  });
   for (const Quad& candidate : candidates) consider(refine_to_edges(edges, candidate));
   // A rounded corner, or a card edge drawn twice (its rim and its shadow), can put every candidate's
   // sides 10-20 px (work scale) off the outline, out of the fit's reach: only then, a wide and loose
@@ -227,7 +224,7 @@ std::optional<CardLocation> find_card_outline(const cv::Mat& bgr) {
   EdgeOutline found = outline_in_edges(gray, 30, 90, blobs);
   // A dim, washed-out photo (a light card on light paper) leaves the card's rim below the usual
   // thresholds, and few edges at all: 5-11% of the frame near one, where a scan full of print has
-  // 18-21%. Only then lower ones (elsewhere they find texture, and cost 40-70 ms on a page of print).
+  // 18-21%. Only then lower ones: elsewhere they find texture, and cost 40-100 ms on a page of print.
   if (!found.best && found.edge_share < 0.12) found = outline_in_edges(gray, 10, 30, blobs);
   if (!found.best) return std::nullopt;
   CardLocation loc;

@@ -66,6 +66,12 @@ bool is_long_small_print(const Quad& line);
 UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const CardLocation& location,
                         const OcrEngine& engine, const CardReading& how = {});
 
+// Reads `lines` (upright card pixels, reading direction p0->p1) off the upright `card_image`, with
+// their characters, and adds them to `into`, keeping it top to bottom: lines a first reading left
+// for later.
+void read_card_lines(const cv::Mat& card_image, const std::vector<Quad>& lines, const OcrEngine& engine,
+                     std::vector<TextLine>& into);
+
 // Maps a quad from rectified-card pixels to photo pixels.
 Quad card_to_photo(const UprightCard& card, const Quad& quad);
 

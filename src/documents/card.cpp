@@ -419,6 +419,17 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   return card;
 }
 
+void read_card_lines(const cv::Mat& card_image, const std::vector<Quad>& lines, const OcrEngine& engine,
+                     std::vector<TextLine>& into) {
+  if (lines.empty()) return;
+  RecognizeOptions o;
+  o.with_chars = true;
+  for (TextLine& line : engine.read_lines(card_image, lines, o)) into.push_back(std::move(line));
+  std::stable_sort(into.begin(), into.end(), [](const TextLine& a, const TextLine& b) {
+    return card_fields::box_of(a.quad).cy() < card_fields::box_of(b.quad).cy();
+  });
+}
+
 Quad card_to_photo(const UprightCard& card, const Quad& quad) {
   return warp_quad(card.to_photo, quad);
 }

@@ -29,18 +29,6 @@ cv::Point2f centre(const Quad& q) {
   return {b.cx(), b.cy()};
 }
 
-// A line of the rectified card as it stands once the card is upright (read_part sees the lines of
-// an upside-down card before it is turned: they run right to left); nullopt for one running up or
-// down.
-std::optional<Quad> upright(const Quad& line) {
-  const cv::Point2f along = line[1] - line[0];
-  if (std::abs(along.x) < std::abs(along.y)) return std::nullopt;
-  if (along.x > 0) return line;
-  Quad turned;
-  for (size_t i = 0; i < 4; ++i) turned[i] = cv::Point2f(kCardWidth, kCardHeight) - line[i];
-  return turned;
-}
-
 float part_length(const Quad& line, const card_fields::Label& label) {
   return (kZhAdvance * static_cast<float>(characters(label.zh)) + kExtra) * height(line);
 }
@@ -55,6 +43,15 @@ bool shows(const TextLine& part, const card_fields::Label& label) {
 
 }  // namespace
 
+std::optional<Quad> upright_card_line(const Quad& line) {
+  const cv::Point2f along = line[1] - line[0];
+  if (std::abs(along.x) < std::abs(along.y)) return std::nullopt;
+  if (along.x > 0) return line;
+  Quad turned;
+  for (size_t i = 0; i < 4; ++i) turned[i] = cv::Point2f(kCardWidth, kCardHeight) - line[i];
+  return turned;
+}
+
 std::optional<card_fields::Label> LabelCutter::label_at(const Quad& line) const {
   const cv::Point2f start = (line[0] + line[3]) * 0.5f;
   for (const card_fields::Label& label : labels_) {
@@ -67,13 +64,13 @@ std::optional<card_fields::Label> LabelCutter::label_at(const Quad& line) const 
 }
 
 Quad LabelCutter::operator()(const Quad& line) {
-  const std::optional<Quad> up = upright(line);
+  const std::optional<Quad> up = upright_card_line(line);
   if (!up) return line;
   const std::optional<card_fields::Label> label = label_at(*up);
   if (!label) return line;
   const cv::Point2f along = (line[1] - line[0]) * (part_length(line, *label) / length(line));
   const Quad part = {line[0], line[0] + along, line[3] + along, line[3]};
-  cuts_.push_back({*upright(part), *up, *label});
+  cuts_.push_back({*upright_card_line(part), *up, *label});
   return part;
 }
 
@@ -88,13 +85,7 @@ void LabelCutter::mend(const cv::Mat& card, std::vector<TextLine>& lines, const 
     again.push_back(cut->whole);
     return true;
   });
-  if (again.empty()) return;
-  RecognizeOptions o;
-  o.with_chars = true;
-  for (TextLine& line : engine.read_lines(card, again, o)) lines.push_back(std::move(line));
-  std::stable_sort(lines.begin(), lines.end(), [](const TextLine& a, const TextLine& b) {
-    return card_fields::box_of(a.quad).cy() < card_fields::box_of(b.quad).cy();
-  });
+  read_card_lines(card, again, engine, lines);
 }
 
 }  // namespace ocrserve

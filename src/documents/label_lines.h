@@ -15,6 +15,11 @@
 
 namespace ocrserve {
 
+// A line of the rectified card as it stands once the card is upright: read_line and read_part see
+// the lines of an upside-down card before it is turned (they run right to left). nullopt for one
+// running up or down.
+std::optional<Quad> upright_card_line(const Quad& line);
+
 class LabelCutter {
  public:
   explicit LabelCutter(std::vector<card_fields::Label> labels) : labels_(std::move(labels)) {}

@@ -180,12 +180,14 @@ Classification classify(const card_fields::CardText& t) {
                      {"换证次数", 2},
                      {"身份证件", 2}}) +
            code_cue(t, "CRCHN");
-    tw = score(t, {{"台湾居民", 4}, {"TAIWAN", 2}, {"来往大陆", 2}, {"在大陆", 2}, {"签发地点", 1}}) +
+    tw = score(t, {{"台湾居民", 4}, {"TAIWAN", 2}, {"来往大陆", 2}, {"在大陆", 2}, {"签发次数", 2}, {"签发地点", 1}}) +
          code_cue(t, "CTCHN");
     c.kind = tw > hkmo ? Kind::MainlandTw : Kind::MainlandHkMo;
   }
   c.kind_confidence = std::min(c.side_confidence, margin_confidence(std::max(hkmo, tw), std::min(hkmo, tw)));
   if (std::max(hkmo, tw) == 0) c.kind_confidence = 0.5f;
+  c.settled = side_scores[best] >= 3 && side_scores[best] >= 2 * second && std::max(hkmo, tw) >= 2 &&
+              std::max(hkmo, tw) >= 2 * std::min(hkmo, tw);
   return c;
 }
 
@@ -263,6 +265,12 @@ std::optional<CardLocation> relocate(const UprightCard& card, const card_fields:
   return location;
 }
 
+// A title or a back's notes: a long line in the card's upper part (upright card pixels).
+bool is_upper_long_line(const Quad& upright) {
+  const card_fields::Box b = card_fields::box_of(upright);
+  return b.x1 - b.x0 >= 0.36f * kCardWidth && b.cy() < 0.45f * kCardHeight;
+}
+
 }  // namespace
 
 PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool exit_entry_family,
@@ -280,18 +288,33 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   // Chinese words.
   const std::vector<card_fields::Label> front_labels =
       labels(exit_entry_family ? Kind::ExitEntryHkMo : Kind::MainlandHkMo, Side::Front);
-  // The English subtitle is not read at all. A card placed by its text's extent leans a degree or
-  // two: it is read as it leans (the card's lines are short enough).
-  const auto reading = [](LabelCutter& cut) {
-    return CardReading{[](const Quad& q) { return !is_long_small_print(q); }, [&cut](const Quad& q) { return cut(q); },
-                       3.0};
+  // The English subtitle is not read at all; the titles and a back's notes (the upper part's long
+  // lines, a fifth to a third of a card's recognition) only when the rest leaves the permit in
+  // doubt, and on an exit-entry back, whose endorsement remarks stand there too. A card placed by
+  // its text's extent leans a degree or two: it is read as it leans (the card's lines are short
+  // enough).
+  const auto reading = [](LabelCutter& cut, bool defer_upper_lines) {
+    return CardReading{[defer_upper_lines](const Quad& q) {
+                         if (is_long_small_print(q)) return false;
+                         const auto up = upright_card_line(q);
+                         return !(defer_upper_lines && up && is_upper_long_line(*up));
+                       },
+                       [&cut](const Quad& q) { return cut(q); }, 3.0};
   };
   LabelCutter cut(front_labels);
-  UprightCard card =
-      frame_is_card ? rectify_card(bgr, frame, engine, reading(cut)) : rectify_card(bgr, engine, reading(cut));
+  std::vector<Quad> deferred;
+  UprightCard card = frame_is_card ? rectify_card(bgr, frame, engine, reading(cut, true), &deferred)
+                                   : rectify_card(bgr, engine, reading(cut, true), &deferred);
   cut.mend(card, engine);
+  std::erase_if(deferred, [](const Quad& q) { return is_long_small_print(q) || !is_upper_long_line(q); });
   std::optional<card_fields::CardText> text(std::in_place, card.text, label_words);
-  const Classification c = classify(*text);
+  Classification c = classify(*text);
+  const bool read_all = !c.settled || (c.side == Side::Back && is_exit_entry(c.kind));
+  if (read_all && !deferred.empty()) {
+    read_card_lines(card.image, deferred, engine, card.text.lines);
+    text.emplace(card.text, label_words);
+    c = classify(*text);
+  }
   if (!c.found) {
     throw Error(codes::kImageNotSupported,
                 std::string("No ") + (exit_entry_family ? "exit-entry permit" : "mainland travel permit") +
@@ -301,7 +324,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
     throw Error(codes::kImageNotSupported, wrong_api_message(c.kind, c.side));
   if (const auto moved = relocate(card, *text, labels(c.kind, c.side))) {
     LabelCutter recut(front_labels);
-    card = reread_card(bgr, card, *moved, engine, reading(recut));
+    card = reread_card(bgr, card, *moved, engine, reading(recut, !read_all));
     recut.mend(card, engine);
     text.emplace(card.text, label_words);
   }

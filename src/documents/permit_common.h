@@ -19,6 +19,9 @@ struct Classification {
   Side side = Side::Front;
   float kind_confidence = 0.f, side_confidence = 0.f;
   bool found = false;  // some permit cue was read at all
+  // Side and kind each rest on cues worth a label and a machine code, and outweigh the runner-up
+  // at least twice: reading more of the card (its titles, its notes) would not change them.
+  bool settled = false;
 };
 
 // From the printed titles, labels, notes and machine-code prefixes of the card.

@@ -59,6 +59,21 @@ TEST(ExitEntryPermit, AOneStrokeCountBesideItsLabelIsFound) {
   EXPECT_EQ(wrong_fields(r, s), 0);
 }
 
+TEST(ExitEntryPermit, AFrontWhoseMachineCodeIsCoveredIsToldByItsTitle) {
+  // The titles are read only when the rest of the card leaves the permit in doubt. Without the
+  // machine code's "CD", a front's labels are the same on both kinds: only the title says Taiwan.
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryTw, synth::Side::Front, 11, false);
+  const int top = s.image.rows * 86 / 100, bottom = s.image.rows * 97 / 100;
+  s.image(cv::Rect(0, top, s.image.cols, bottom - top)).setTo(cv::Scalar(235, 240, 240));
+  const PermitResult r = extractor.extract(s.image, {});
+  EXPECT_EQ(r.type, synth::permit_api_type(synth::PermitType::ExitEntryTw));
+  EXPECT_EQ(r.side, "front");
+  EXPECT_FALSE(r.machine_code_valid);
+  ASSERT_NE(r.field("name"), nullptr);
+  EXPECT_EQ(r.field("name")->value, s.truth.fields.at("name"));
+}
+
 TEST(ExitEntryPermit, PhotographedFrontWithPortrait) {
   const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
   const synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Front, 21, true);

@@ -357,10 +357,16 @@ PermitResult ExitEntryPermitExtractor::extract(const cv::Mat& bgr, const PermitR
   const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
     return side == permits::Side::Front ? read_front(text, card, bgr, request) : read_back(text, card.image, kind);
   };
+  // Not the count's label: its value follows it closely enough to be read as one line with it.
+  std::vector<Label> cut = {kName, kBirth, kSex, kValidity, kAuthority, kPlace};
+  for (const Block& b : {kHongKongBlock, kMacaoBlock, kTaiwanBlock}) {
+    cut.push_back(b.header);
+    for (const Label* l : {&kTypeLabel, &kEndorsementValidity, &kRemark, &kIssued}) cut.push_back(at_top(*l, b.top));
+  }
   return permits::extract_permit(bgr, engine_, true,
                                  permits::label_words({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kTypeLabel,
                                                        kTripsLabel, kEndorsementValidity, kRemark, kIssued}),
-                                 labels, read);
+                                 cut, labels, read);
 }
 
 }  // namespace ocrserve

@@ -214,12 +214,14 @@ PermitResult MainlandTravelPermitExtractor::extract(const cv::Mat& bgr, const Pe
             {"持证人在", "", {60, 243}}};
   };
   const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
-    return side == permits::Side::Front ? read_front(text, kind, card, bgr, request) : read_back(text, kind, card.image);
+    return side == permits::Side::Front ? read_front(text, kind, card, bgr, request)
+                                        : read_back(text, kind, card.image);
   };
-  return permits::extract_permit(bgr, engine_, false,
-                                 permits::label_words({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber,
-                                                       kIssueTimes, kIdNumber, kIdName}),
-                                 labels, read);
+  return permits::extract_permit(
+      bgr, engine_, false,
+      permits::label_words(
+          {kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes, kIdNumber, kIdName}),
+      {kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes, kIdNumber, kIdName}, labels, read);
 }
 
 }  // namespace ocrserve

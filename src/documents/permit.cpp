@@ -274,7 +274,8 @@ bool is_upper_long_line(const Quad& upright) {
 }  // namespace
 
 PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool exit_entry_family,
-                            const std::vector<std::string>& label_words, const SideLabels& labels,
+                            const std::vector<std::string>& label_words,
+                            const std::vector<card_fields::Label>& cut_labels, const SideLabels& labels,
                             const SideReader& read) {
   // A frame shaped like the card is a scan or a crop of it: the frame is the card (its edges hold
   // no outline; the guilloche inside the card may look like one). Elsewhere the outline is looked
@@ -284,10 +285,6 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   const bool frame_is_card = std::abs(aspect / (static_cast<float>(kCardWidth) / kCardHeight) - 1) < 0.1f;
   CardLocation frame;
   frame.quad = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
-  // The fronts' labels (where they stand, the same on both kinds of a family) are read by their
-  // Chinese words.
-  const std::vector<card_fields::Label> front_labels =
-      labels(exit_entry_family ? Kind::ExitEntryHkMo : Kind::MainlandHkMo, Side::Front);
   // The English subtitle is not read at all; the titles and a back's notes (the upper part's long
   // lines, a fifth to a third of a card's recognition) only when the rest leaves the permit in
   // doubt, and on an exit-entry back, whose endorsement remarks stand there too. A card placed by
@@ -301,7 +298,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
                        },
                        [&cut](const Quad& q) { return cut(q); }, 3.0};
   };
-  LabelCutter cut(front_labels);
+  LabelCutter cut(cut_labels);
   std::vector<Quad> deferred;
   UprightCard card = frame_is_card ? rectify_card(bgr, frame, engine, reading(cut, true), &deferred)
                                    : rectify_card(bgr, engine, reading(cut, true), &deferred);
@@ -323,7 +320,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   if (is_exit_entry(c.kind) != exit_entry_family)
     throw Error(codes::kImageNotSupported, wrong_api_message(c.kind, c.side));
   if (const auto moved = relocate(card, *text, labels(c.kind, c.side))) {
-    LabelCutter recut(front_labels);
+    LabelCutter recut(cut_labels);
     card = reread_card(bgr, card, *moved, engine, reading(recut, !read_all));
     recut.mend(card, engine);
     text.emplace(card.text, label_words);

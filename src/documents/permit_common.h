@@ -41,9 +41,12 @@ using SideReader = std::function<PermitResult(const card_fields::CardText&, cons
 // What both extractors do: find, rectify and read the card; classify it; refuse the other family's
 // permit and anything else (AIS.0104); when the labels show the card far from where its outline put
 // it (the outline was missed and the frame or the text extent stood in), rectify again where the
-// labels put it and read again; then read the side's fields and fill type and side.
+// labels put it and read again; then read the side's fields and fill type and side. `cut_labels`:
+// labels of any side of the family whose lines are read by their Chinese words only (no value
+// shares their line).
 PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool exit_entry_family,
-                            const std::vector<std::string>& label_words, const SideLabels& labels,
+                            const std::vector<std::string>& label_words,
+                            const std::vector<card_fields::Label>& cut_labels, const SideLabels& labels,
                             const SideReader& read);
 
 // Today's date in UTC, for two-digit years of machine codes.

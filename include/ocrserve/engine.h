@@ -79,6 +79,9 @@ struct RecognizeOptions {
   // Characters that may be read (UTF-8), e.g. "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<" for a
   // machine-readable zone; empty: every character of the model. PP-OCR only.
   std::string alphabet;
+  // Horizontal squeeze of the line crops for this call (0: EngineOptions::rec_width_scale): print
+  // whose narrow characters the default squeeze loses (a machine line's I's) is read wider.
+  double width_scale = 0;
   // When set, only the detected lines it accepts are read and returned (quads in input pixels,
   // reading direction p0->p1): a document reader skips print it takes no field from.
   std::function<bool(const Quad&)> read_line;

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "card_fields.h"
+#include "engine/geometry.h"
 
 namespace ocrserve {
 
@@ -292,21 +293,6 @@ CardLocation outline_from_text(const cv::Mat& bgr, const OcrEngine& engine) {
   return loc;
 }
 
-cv::Matx33d homography(const Quad& from, const Quad& to) {
-  const cv::Point2f a[4] = {from[0], from[1], from[2], from[3]};
-  const cv::Point2f b[4] = {to[0], to[1], to[2], to[3]};
-  return cv::Matx33d(cv::getPerspectiveTransform(a, b));
-}
-
-Quad warp_quad(const cv::Matx33d& m, const Quad& q) {
-  Quad out;
-  for (int i = 0; i < 4; ++i) {
-    const cv::Vec3d v = m * cv::Vec3d(q[i].x, q[i].y, 1.0);
-    out[i] = cv::Point2f(static_cast<float>(v[0] / v[2]), static_cast<float>(v[1] / v[2]));
-  }
-  return out;
-}
-
 }  // namespace
 
 UprightCard rectify_card(const cv::Mat& bgr, const OcrEngine& engine, const CardReading& how,
@@ -326,7 +312,7 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
   card.location = location;
   const float W = kCardWidth, H = kCardHeight;
   const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
-  cv::Matx33d to_card = homography(card.location.quad, target);
+  cv::Matx33d to_card = engine::perspective_between(card.location.quad, target);
   cv::warpPerspective(bgr, card.image, cv::Mat(to_card), cv::Size(kCardWidth, kCardHeight), cv::INTER_LINEAR,
                       cv::BORDER_REPLICATE);
 
@@ -353,7 +339,7 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
     // start the corners one step later and read again; a 180° turn is settled below.
     const Quad q = card.location.quad;
     card.location.quad = {q[1], q[2], q[3], q[0]};
-    to_card = homography(card.location.quad, target);
+    to_card = engine::perspective_between(card.location.quad, target);
     cv::warpPerspective(bgr, card.image, cv::Mat(to_card), cv::Size(kCardWidth, kCardHeight), cv::INTER_LINEAR,
                         cv::BORDER_REPLICATE);
     skipped.clear();
@@ -367,10 +353,10 @@ UprightCard rectify_card(const cv::Mat& bgr, const CardLocation& location, const
     to_card = turn * to_card;
     card.location.quad = {card.location.quad[2], card.location.quad[3], card.location.quad[0], card.location.quad[1]};
     for (auto& line : card.text.lines) {
-      line.quad = warp_quad(turn, line.quad);
-      for (auto& c : line.chars) c.quad = warp_quad(turn, c.quad);
+      line.quad = engine::transform_quad(line.quad, turn);
+      for (auto& c : line.chars) c.quad = engine::transform_quad(c.quad, turn);
     }
-    for (auto& q : skipped) q = warp_quad(turn, q);
+    for (auto& q : skipped) q = engine::transform_quad(q, turn);
     card.text.direction = std::fmod(d + 180.f, 360.f);
   }
   card.to_photo = to_card.inv();
@@ -390,9 +376,16 @@ bool same_extent(const card_fields::Box& a, const card_fields::Box& b) {
 }
 
 TextLine mapped(const cv::Matx33d& m, TextLine line) {
-  line.quad = warp_quad(m, line.quad);
-  for (auto& c : line.chars) c.quad = warp_quad(m, c.quad);
+  line.quad = engine::transform_quad(line.quad, m);
+  for (auto& c : line.chars) c.quad = engine::transform_quad(c.quad, m);
   return line;
+}
+
+// Stable: lines at one height keep their reading order.
+void sort_top_to_bottom(std::vector<TextLine>& lines) {
+  std::stable_sort(lines.begin(), lines.end(), [](const TextLine& a, const TextLine& b) {
+    return card_fields::box_of(a.quad).cy() < card_fields::box_of(b.quad).cy();
+  });
 }
 
 }  // namespace
@@ -401,12 +394,12 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
                         const OcrEngine& engine, const CardReading& how) {
   const float W = kCardWidth, H = kCardHeight;
   const Quad target = {cv::Point2f(0, 0), cv::Point2f(W, 0), cv::Point2f(W, H), cv::Point2f(0, H)};
-  const cv::Matx33d first_to_new = homography(location.quad, target) * first.to_photo;
+  const cv::Matx33d first_to_new = engine::perspective_between(location.quad, target) * first.to_photo;
   // Print the new outline enlarges by half was read too blurred to keep: read it all again. (Up to
   // that, lines read with confidence kept their readings in bench/permits on two seeds.)
   const cv::Point2f c(W / 2, H / 2);
-  const Quad probe =
-      warp_quad(first_to_new, {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)});
+  const Quad probe = engine::transform_quad(
+      {c, c + cv::Point2f(10, 0), c + cv::Point2f(10, 10), c + cv::Point2f(0, 10)}, first_to_new);
   const double scale = std::sqrt(std::abs((probe[1] - probe[0]).cross(probe[3] - probe[0]))) / 10.0;
   if (scale > 1.5) return rectify_card(bgr, location, engine, how);
 
@@ -438,9 +431,7 @@ UprightCard reread_card(const cv::Mat& bgr, const UprightCard& first, const Card
   for (size_t i = 0; i < carried.size(); ++i) {
     if (reused[i]) card.text.lines.push_back(std::move(carried[i]));
   }
-  std::stable_sort(card.text.lines.begin(), card.text.lines.end(), [](const TextLine& a, const TextLine& b) {
-    return card_fields::box_of(a.quad).cy() < card_fields::box_of(b.quad).cy();
-  });
+  sort_top_to_bottom(card.text.lines);
   return card;
 }
 
@@ -450,13 +441,11 @@ void read_card_lines(const cv::Mat& card_image, const std::vector<Quad>& lines, 
   RecognizeOptions o;
   o.with_chars = true;
   for (TextLine& line : engine.read_lines(card_image, lines, o)) into.push_back(std::move(line));
-  std::stable_sort(into.begin(), into.end(), [](const TextLine& a, const TextLine& b) {
-    return card_fields::box_of(a.quad).cy() < card_fields::box_of(b.quad).cy();
-  });
+  sort_top_to_bottom(into);
 }
 
 Quad card_to_photo(const UprightCard& card, const Quad& quad) {
-  return warp_quad(card.to_photo, quad);
+  return engine::transform_quad(quad, card.to_photo);
 }
 
 }  // namespace ocrserve

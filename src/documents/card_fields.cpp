@@ -432,7 +432,99 @@ bool looks_like_filler(const cv::Mat& card_image, float x0, float x1, float y0, 
   return covered < 0.6 * (bottom - top + 1);
 }
 
+// One upright stem about the middle of the cell, nothing beside it halfway up, and whatever it
+// carries at its ends (OCR-B's short serifs) as wide on either side: an I. A filler's strokes
+// slant, an H has two stems, a C's or an L's stroke leaves its stem on one side.
+bool looks_like_i(const cv::Mat& card_image, float x0, float x1, float y0, float y1) {
+  const float pitch = x1 - x0;
+  // The threshold from the cell and its neighbours: an I's cell alone is mostly paper.
+  const cv::Rect bounds(0, 0, card_image.cols, card_image.rows);
+  const auto rect = [&](float a, float b) {
+    return cv::Rect(cv::Point(static_cast<int>(std::floor(a)), static_cast<int>(std::floor(y0))),
+                    cv::Point(static_cast<int>(std::ceil(b)), static_cast<int>(std::ceil(y1)))) &
+           bounds;
+  };
+  const cv::Rect wide = rect(x0 - pitch, x1 + pitch), cell = rect(x0, x1);
+  if (cell.width < 8 || cell.height < 10) return false;
+  cv::Mat gray;
+  cv::cvtColor(card_image(wide), gray, cv::COLOR_BGR2GRAY);
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(gray, &lo, &hi);
+  if (hi - lo < 40) return false;  // no print here
+  cv::Mat ink_wide;
+  cv::threshold(gray, ink_wide, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const cv::Mat ink = ink_wide(cell - wide.tl());
+  const auto at = [&](int x, int y) { return ink.at<uchar>(y, x) != 0; };
+  // The stem: the fullest column of the middle half, and the longest run of ink down it.
+  std::vector<int> column(static_cast<size_t>(ink.cols));
+  for (int x = 0; x < ink.cols; ++x) column[static_cast<size_t>(x)] = cv::countNonZero(ink.col(x));
+  const auto count = [&](int x) { return column[static_cast<size_t>(x)]; };
+  int stem = ink.cols / 2;
+  for (int x = ink.cols / 4; x < ink.cols - ink.cols / 4; ++x) {
+    if (count(x) > count(stem)) stem = x;
+  }
+  // Its stroke: the columns beside it nearly as full; the stem is the stroke's middle.
+  int stroke_left = stem, stroke_right = stem;
+  while (stroke_left > 0 && count(stroke_left - 1) >= 0.7 * count(stem)) --stroke_left;
+  while (stroke_right + 1 < ink.cols && count(stroke_right + 1) >= 0.7 * count(stem)) ++stroke_right;
+  stem = (stroke_left + stroke_right) / 2;
+  const int half_stem = (stroke_right - stroke_left + 1) / 2 + 1;
+  int top = 0, bottom = -1;
+  for (int y = 0, start = 0; y <= ink.rows; ++y) {
+    if (y < ink.rows && at(stem, y)) continue;
+    if (y - start > bottom - top + 1) top = start, bottom = y - 1;
+    start = y + 1;
+  }
+  const int height = bottom - top + 1;
+  // The stem runs the glyph's whole height (a Y's only its lower half).
+  int glyph_top = ink.rows, glyph_bottom = -1;
+  for (int y = 0; y < ink.rows; ++y) {
+    if (cv::countNonZero(ink.row(y).colRange(ink.cols / 4, ink.cols - ink.cols / 4)) == 0) continue;
+    glyph_top = std::min(glyph_top, y), glyph_bottom = y;
+  }
+  if (height < 0.85 * (glyph_bottom - glyph_top + 1)) return false;
+  if (height < 0.6 * ink.rows) return false;
+  // Halfway up, ink only on the stem.
+  int beside = 0, on = 0;
+  for (int y = top + height / 4; y <= bottom - height / 4; ++y) {
+    for (int x = 0; x < ink.cols; ++x) {
+      if (at(x, y)) (std::abs(x - stem) <= half_stem ? on : beside)++;
+    }
+  }
+  if (on == 0 || beside > 0.1 * on) return false;
+  // At either end, the ink joined to the stem reaches as far left as right, and both ends are
+  // about as wide (a T's bar is wide at the top only).
+  const int tolerance = std::max(2, static_cast<int>(std::lround(0.12 * pitch)));
+  int widths[2] = {0, 0};
+  int end = 0;
+  for (const auto& [from, to] : {std::pair{top, top + height / 5}, std::pair{bottom - height / 5, bottom}}) {
+    int left = 0, right = 0;
+    for (int y = from; y <= to; ++y) {
+      if (!at(stem, y)) continue;
+      int l = stem, r = stem;
+      while (l > 0 && at(l - 1, y)) --l;
+      while (r + 1 < ink.cols && at(r + 1, y)) ++r;
+      left = std::max(left, stem - l), right = std::max(right, r - stem);
+    }
+    if (std::abs(left - right) > tolerance) return false;
+    widths[end++] = left + right;
+  }
+  return std::abs(widths[0] - widths[1]) <= 2 * tolerance;
+}
+
 }  // namespace
+
+void restore_machine_i(std::string& row, size_t r, const cv::Mat& card_image, const GridCells& cells) {
+  if (r >= cells.rows.size() || card_image.empty()) return;
+  const size_t last_letter = row.find_last_not_of("<?");
+  if (last_letter == std::string::npos) return;
+  const auto [y0, y1] = cells.rows[r];
+  for (size_t c = 0; c <= std::min(last_letter + 1, row.size() - 1); ++c) {
+    if (row[c] != '<' && row[c] != '?' && row[c] != 'H') continue;
+    const float x0 = cells.start + static_cast<float>(c) * cells.pitch;
+    if (looks_like_i(card_image, x0, x0 + cells.pitch, y0, y1)) row[c] = 'I';
+  }
+}
 
 std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, int rows, float min_pitch,
                                                 float max_pitch, const cv::Mat& card_image, char unread,
@@ -488,7 +580,15 @@ std::vector<std::string> CardText::machine_grid(const Box& zone, int columns, in
     }
   }
   const float start = x0 - best_pitch / 2;
-  if (cells) *cells = {start, best_pitch};
+  if (cells) {
+    *cells = {start, best_pitch, {}};
+    for (const auto& row : row_glyphs) {
+      std::vector<float> ys;
+      for (const auto& g : row) ys.push_back(g.at.y);
+      std::nth_element(ys.begin(), ys.begin() + static_cast<std::ptrdiff_t>(ys.size() / 2), ys.end());
+      cells->rows.emplace_back(ys[ys.size() / 2] - h / 2, ys[ys.size() / 2] + h / 2);
+    }
+  }
   std::vector<std::string> out;
   for (const auto& row : row_glyphs) {
     std::string line(static_cast<size_t>(columns), unread);

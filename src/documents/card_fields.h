@@ -64,8 +64,15 @@ Quad quad_of(const Box& b);
 // Where a machine grid's cells stand (card x): column c spans [start + c * pitch, start + (c + 1) * pitch).
 struct GridCells {
   float start = 0, pitch = 0;
+  std::vector<std::pair<float, float>> rows;  // each row's y extent (its characters' height), top to bottom
   float centre(size_t column) const { return start + (static_cast<float>(column) + 0.5f) * pitch; }
 };
+
+// OCR-B's I, a lone stem with short serifs, is the letter the recognizer loses most in a machine
+// line's names: dropped into the spacing around it (its cell reads '<') or read as H. Puts an I back
+// in each such cell of `row` (row `r` of `cells`), up to the cell after the name's last letter,
+// whose ink is one upright stem in the middle of the cell.
+void restore_machine_i(std::string& row, size_t r, const cv::Mat& card_image, const GridCells& cells);
 
 // --- labels and values ----------------------------------------------------------------------------
 

@@ -291,8 +291,22 @@ std::string restore_count(const cv::Mat& card_image, const Reading& r) {
   return bands == 1 ? "一次" : bands == 2 ? "二次" : bands > 2 ? "多次" : "";
 }
 
+// The count's value read straight from where it stands, for a block whose count the detector did
+// not find: "一次" is a lone thin stroke and one character, and scores under the box threshold.
+Reading read_count_region(const cv::Mat& card_image, const card_fields::Box& region, const OcrEngine& engine) {
+  const card_fields::Box r{std::max(0.f, region.x0), std::max(0.f, region.y0),
+                           std::min(static_cast<float>(card_image.cols), region.x1),
+                           std::min(static_cast<float>(card_image.rows), region.y1)};
+  if (r.x1 - r.x0 < 16 || r.y1 - r.y0 < 8) return {};
+  RecognizeOptions o;
+  o.with_chars = true;
+  PageText page;
+  page.lines = engine.read_lines(card_image, {card_fields::quad_of(r)}, o);
+  return CardText(page).read(r);
+}
+
 void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, const card_fields::Placement& card_place,
-                PermitResult& result) {
+                const OcrEngine& engine, PermitResult& result) {
   using namespace card_fields;
   const float top = b.top;
   const cv::Point2f expected = card_place.map(b.header.at);
@@ -302,12 +316,14 @@ void read_block(const CardText& t, const cv::Mat& card_image, const Block& b, co
               validity = at_top(kEndorsementValidity, top), remark = at_top(kRemark, top),
               issued = at_top(kIssued, top);
   const Reading r_type = t.read(value_region(t, type, {225, top + 56, 522, top + 94}, place));
-  const Reading r_trips = t.read(value_region(t, trips, {672, top + 56, 998, top + 94}, place));
+  const card_fields::Box trips_region = value_region(t, trips, {672, top + 56, 998, top + 94}, place);
+  Reading r_trips = t.read(trips_region);
   const Reading r_validity = t.read(value_region(t, validity, {225, top + 98, 998, top + 136}, place));
   const Reading r_remark = t.read(value_region(t, remark, {225, top + 140, 998, top + 178}, place));
   const Reading r_issued = t.read(value_region(t, issued, {225, top + 182, 998, top + 220}, place));
   const std::string p = std::string(b.prefix) + ".";
   const char letter = p.find("_hk") != std::string::npos ? 'H' : p.find("_mo") != std::string::npos ? 'M' : 'T';
+  if (r_trips.empty() && !r_type.empty()) r_trips = read_count_region(card_image, trips_region, engine);
   std::string trips_value = cjk_only(r_trips.text);
   const bool known = std::find(kTrips.begin(), kTrips.end(), trips_value) != kTrips.end();
   if (!known && card_fields::to_u32(trips_value).size() <= 2 && trips_value.ends_with("次")) {
@@ -335,14 +351,14 @@ std::vector<Label> block_labels(std::initializer_list<Block> blocks) {
   return labels;
 }
 
-PermitResult read_back(const CardText& t, const cv::Mat& card_image, Kind kind) {
+PermitResult read_back(const CardText& t, const cv::Mat& card_image, Kind kind, const OcrEngine& engine) {
   PermitResult result;
   if (kind == Kind::ExitEntryTw) {
-    read_block(t, card_image, kTaiwanBlock, t.placement(block_labels({kTaiwanBlock})), result);
+    read_block(t, card_image, kTaiwanBlock, t.placement(block_labels({kTaiwanBlock})), engine, result);
   } else {
     const card_fields::Placement place = t.placement(block_labels({kHongKongBlock, kMacaoBlock}));
-    read_block(t, card_image, kHongKongBlock, place, result);
-    read_block(t, card_image, kMacaoBlock, place, result);
+    read_block(t, card_image, kHongKongBlock, place, engine, result);
+    read_block(t, card_image, kMacaoBlock, place, engine, result);
   }
   return result;
 }
@@ -355,7 +371,8 @@ PermitResult ExitEntryPermitExtractor::extract(const cv::Mat& bgr, const PermitR
     return kind == Kind::ExitEntryTw ? block_labels({kTaiwanBlock}) : block_labels({kHongKongBlock, kMacaoBlock});
   };
   const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
-    return side == permits::Side::Front ? read_front(text, card, bgr, request) : read_back(text, card.image, kind);
+    return side == permits::Side::Front ? read_front(text, card, bgr, request)
+                                        : read_back(text, card.image, kind, engine_);
   };
   // Not the count's label: its value follows it closely enough to be read as one line with it.
   std::vector<Label> cut = {kName, kBirth, kSex, kValidity, kAuthority, kPlace};

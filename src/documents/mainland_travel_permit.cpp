@@ -112,18 +112,23 @@ constexpr Box kIdNumberValue{48, 84, 505, 126};
 constexpr Box kIdNameValue{508, 84, 998, 126};
 constexpr Box kMachineZone{0, 420, 1000, 631};
 
-// Hong Kong identity card "A123456(7)" (check digit verified when the reading allows), Macao
-// resident identity card "1234567(8)".
-std::string normalize_id_number(const std::string& text) {
+// Hong Kong identity card "A123456(7)", Macao resident identity card "1234567(8)". `region`: 'H'
+// or 'M' when the checked machine code says whose permit it is (its number's first letter), else 0.
+std::string normalize_id_number(const std::string& text, char region) {
   std::string s;
   for (char32_t c : card_fields::fold_width(card_fields::to_u32(text))) {
     if (c >= U'a' && c <= U'z') c -= 32;
     if ((c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9')) s += static_cast<char>(c);
   }
   if (s.size() < 8) return s;
-  // Macao numbers start with 1, 5 or 7; any other leading digit is a Hong Kong prefix letter misread.
+  // Macao numbers start with 1, 5 or 7; any other leading digit is a Hong Kong prefix letter
+  // misread, and on a Hong Kong resident's permit so are those three (I, S, T).
   if (const char c = s[0]; c == '0' || c == '8' || c == '6' || c == '2')
     s[0] = c == '0' ? 'O' : c == '8' ? 'B' : c == '6' ? 'G' : 'Z';
+  else if (region == 'H' && (c == '1' || c == '5' || c == '7'))
+    s[0] = c == '1' ? 'I' : c == '5' ? 'S' : 'T';
+  else if (const char d = card_fields::digit_for(static_cast<char32_t>(c)); region == 'M' && d)
+    s[0] = d;
   // Digits after the letter prefix (one or two letters for Hong Kong, none for Macao).
   const size_t letters = std::isdigit(static_cast<unsigned char>(s[0])) ? 0 : (s.size() == 9 ? 2 : 1);
   for (size_t i = letters; i + 1 < s.size(); ++i) {
@@ -158,19 +163,55 @@ std::vector<std::string> machine_lines(const CardText& t) {
   return out;
 }
 
-PermitResult read_back(const CardText& t, Kind kind, const cv::Mat& card_image) {
+// Letters of the name line the first reading dropped (cells no character landed in, beside a
+// letter): the name's part of the line is read again, wider (the default squeeze loses letters
+// into the spacing of monospaced print) and with letters and fillers only, and those cells take
+// the letters read on them.
+void reread_dropped_letters(std::string& row, size_t r, const card_fields::GridCells& cells, const cv::Mat& card_image,
+                            const OcrEngine& engine) {
+  const auto letter = [](char c) { return c >= 'A' && c <= 'Z'; };
+  const size_t last = row.find_last_not_of("<?");
+  if (last == std::string::npos || r >= cells.rows.size()) return;
+  const size_t end = std::min(row.size(), last + 3);
+  bool dropped = false;
+  for (size_t c = 0; c < end; ++c) {
+    dropped =
+        dropped || (row[c] == '?' && ((c > 0 && letter(row[c - 1])) || (c + 1 < row.size() && letter(row[c + 1]))));
+  }
+  if (!dropped) return;
+  const auto [y0, y1] = cells.rows[r];
+  const float margin = 0.15f * (y1 - y0);
+  const Box span{std::max(0.f, cells.start - 0.3f * cells.pitch), std::max(0.f, y0 - margin),
+                 std::min(static_cast<float>(card_image.cols), cells.start + static_cast<float>(end) * cells.pitch),
+                 std::min(static_cast<float>(card_image.rows), y1 + margin)};
+  if (span.x1 - span.x0 < cells.pitch || span.y1 - span.y0 < 8) return;
+  RecognizeOptions o;
+  o.with_chars = true;
+  o.alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+  o.width_scale = 1.0;  // 1.2 and 1.4 did no better on bench/permits' two seeds
+  const std::vector<TextLine> again = engine.read_lines(card_image, {card_fields::quad_of(span)}, o);
+  if (again.empty()) return;
+  for (const CharBox& ch : again[0].chars) {
+    if (ch.text.size() != 1 || !letter(ch.text[0])) continue;
+    const float u = (card_fields::box_of(ch.quad).cx() - cells.start) / cells.pitch;
+    const auto col = static_cast<size_t>(std::max(0.f, std::floor(u)));
+    if (col < end && std::abs(u - std::floor(u) - 0.5f) < 0.3f && row[col] == '?') row[col] = ch.text[0];
+  }
+}
+
+PermitResult read_back(const CardText& t, Kind kind, const cv::Mat& card_image, const OcrEngine& engine) {
   using namespace card_fields;
   PermitResult result;
-  if (kind == Kind::MainlandHkMo) {
-    const card_fields::Placement place = t.placement({kIdNumber, kIdName});
-    const Reading id_name = t.read(value_region(t, kIdName, kIdNameValue, place));
-    const Reading id_number = t.read(value_region(t, kIdNumber, kIdNumberValue, place));
-    permits::put(result, "id_name", cjk_only(id_name.text), id_name.confidence);
-    permits::put(result, "id_number", normalize_id_number(id_number.text), id_number.confidence);
-  }
   // Two readings of the zone: the characters on their grid (fillers the detector dropped come
   // back), and the lines as recognized. The first whose check digits hold wins.
-  std::vector<std::string> grid = t.machine_grid(kMachineZone, 30, 3, 26.f, 33.f, card_image);
+  card_fields::GridCells cells;
+  std::vector<std::string> grid = t.machine_grid(kMachineZone, 30, 3, 26.f, 33.f, card_image, '?', &cells);
+  if (grid.size() == 3) {
+    restore_machine_i(grid[2], 2, card_image, cells);
+    reread_dropped_letters(grid[2], 2, cells, card_image, engine);
+    restore_machine_i(grid[2], 2, card_image, cells);
+  }
+  for (std::string& row : grid) std::replace(row.begin(), row.end(), '?', '<');
   if (grid.size() == 3) {
     // Document code (C + R for Hong Kong/Macao, T for Taiwan residents), issuing state and
     // nationality are fixed for the permit the card was classified as; no check digit covers them.
@@ -178,11 +219,15 @@ PermitResult read_back(const CardText& t, Kind kind, const cv::Mat& card_image) 
     grid[0].replace(2, 3, "CHN");
     grid[1].replace(15, 3, "CHN");
   }
-  std::vector<std::string> lines = grid.size() == 3 ? grid : machine_lines(t);
+  // The name line comes from the grid whichever reading's check digits hold: no digit covers it,
+  // and the grid keeps each letter in its column (the line as recognized shifts after a dropped one).
+  std::vector<std::string> as_read = machine_lines(t);
+  if (grid.size() == 3 && as_read.size() == 3) as_read[2] = grid[2];
+  std::vector<std::string> lines = grid.size() == 3 ? grid : as_read;
   float confidence = 0.f;
   for (const TextLine* line : t.lines_in(kMachineZone)) confidence += line->confidence / 3.f;
   confidence = std::min(confidence, 1.f) * 0.5f;
-  for (const auto& candidate : {grid, machine_lines(t)}) {
+  for (const auto& candidate : {grid, as_read}) {
     if (candidate.size() != 3) continue;
     const mrz::CorrectionResult mc = mrz::correct(candidate, mrz::Format::MainlandTravelPermit, permits::today());
     if (mc.status == mrz::CorrectionStatus::Valid || mc.status == mrz::CorrectionStatus::Corrected) {
@@ -193,6 +238,14 @@ PermitResult read_back(const CardText& t, Kind kind, const cv::Mat& card_image) 
     }
   }
   lines.resize(3);
+  if (kind == Kind::MainlandHkMo) {
+    const card_fields::Placement place = t.placement({kIdNumber, kIdName});
+    const Reading id_name = t.read(value_region(t, kIdName, kIdNameValue, place));
+    const Reading id_number = t.read(value_region(t, kIdNumber, kIdNumberValue, place));
+    const char region = result.machine_code_valid && lines[0].size() > 5 ? lines[0][5] : 0;
+    permits::put(result, "id_name", cjk_only(id_name.text), id_name.confidence);
+    permits::put(result, "id_number", normalize_id_number(id_number.text, region), id_number.confidence);
+  }
   for (size_t i = 0; i < 3; ++i) {
     permits::put(result, "machine_code" + std::to_string(i + 1), lines[i], confidence);
   }
@@ -215,13 +268,12 @@ PermitResult MainlandTravelPermitExtractor::extract(const cv::Mat& bgr, const Pe
   };
   const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
     return side == permits::Side::Front ? read_front(text, kind, card, bgr, request)
-                                        : read_back(text, kind, card.image);
+                                        : read_back(text, kind, card.image, engine_);
   };
-  return permits::extract_permit(
-      bgr, engine_, false,
-      permits::label_words(
-          {kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes, kIdNumber, kIdName}),
-      {kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes, kIdNumber, kIdName}, labels, read);
+  // Every label of both sides: its words are never a value's, and no value shares its line.
+  const std::vector<Label> printed = {kName,  kBirth,  kSex,        kValidity, kAuthority,
+                                      kPlace, kNumber, kIssueTimes, kIdNumber, kIdName};
+  return permits::extract_permit(bgr, engine_, false, permits::label_words(printed), printed, labels, read);
 }
 
 }  // namespace ocrserve

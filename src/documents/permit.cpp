@@ -334,7 +334,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
   return result;
 }
 
-std::vector<std::string> label_words(std::initializer_list<card_fields::Label> labels) {
+std::vector<std::string> label_words(const std::vector<card_fields::Label>& labels) {
   std::vector<std::string> words;
   for (const auto& l : labels) {
     if (l.zh.size() >= 6) words.push_back(l.zh);  // two characters or more

@@ -53,7 +53,7 @@ PermitResult extract_permit(const cv::Mat& bgr, const OcrEngine& engine, bool ex
 std::chrono::year_month_day today();
 
 // The printed words of labels ("出生日期", "/Date of birth"), never part of a value.
-std::vector<std::string> label_words(std::initializer_list<card_fields::Label> labels);
+std::vector<std::string> label_words(const std::vector<card_fields::Label>& labels);
 
 void put(PermitResult& result, const std::string& name, const std::string& value, float confidence);
 // The same, with where the value stands in the photo (the reading's extent) for the answers that

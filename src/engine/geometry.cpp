@@ -55,6 +55,21 @@ Quad transform_quad(const Quad& q, const cv::Matx23d& m) {
   return out;
 }
 
+Quad transform_quad(const Quad& q, const cv::Matx33d& m) {
+  Quad out;
+  for (int i = 0; i < 4; ++i) {
+    const cv::Vec3d v = m * cv::Vec3d(q[i].x, q[i].y, 1.0);
+    out[i] = cv::Point2f(static_cast<float>(v[0] / v[2]), static_cast<float>(v[1] / v[2]));
+  }
+  return out;
+}
+
+cv::Matx33d perspective_between(const Quad& from, const Quad& to) {
+  const cv::Point2f a[4] = {from[0], from[1], from[2], from[3]};
+  const cv::Point2f b[4] = {to[0], to[1], to[2], to[3]};
+  return cv::Matx33d(cv::getPerspectiveTransform(a, b));
+}
+
 cv::Mat rotate_expanded(const cv::Mat& image, double degrees, cv::Matx23d& forward) {
   const cv::Point2f center(image.cols / 2.0f, image.rows / 2.0f);
   cv::Mat m = cv::getRotationMatrix2D(center, degrees, 1.0);

@@ -23,6 +23,10 @@ float edge_length(const cv::Point2f& a, const cv::Point2f& b);
 Quad quad_slice(const Quad& quad, float f0, float f1);
 
 Quad transform_quad(const Quad& quad, const cv::Matx23d& affine);
+Quad transform_quad(const Quad& quad, const cv::Matx33d& perspective);
+
+// The perspective taking the corners of `from` to those of `to`.
+cv::Matx33d perspective_between(const Quad& from, const Quad& to);
 
 // Image rotated by `degrees` (anticlockwise, OpenCV convention) on a canvas large enough to hold
 // it; `forward` maps original -> rotated pixel coordinates.

@@ -24,8 +24,10 @@ class LineRecognizer {
  public:
   virtual ~LineRecognizer() = default;
   // `alphabet` (UTF-8; empty: everything the model knows) restricts what may be read, e.g. the
-  // machine-readable zone's A-Z 0-9 <. Tesseract ignores it.
-  virtual std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {}) const = 0;
+  // machine-readable zone's A-Z 0-9 <. `width_scale` (> 0) replaces the recognizer's own squeeze of
+  // the crops' width. Tesseract ignores both.
+  virtual std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {},
+                                        double width_scale = 0) const = 0;
 };
 
 }  // namespace ocrserve::engine

@@ -140,11 +140,12 @@ struct OcrEngine::Impl {
   }
 
   std::vector<LineReading> read(const LineRecognizer& rec, const cv::Mat& image, const std::vector<Quad>& quads,
-                                std::vector<cv::Mat>* crops_out = nullptr, const std::string& alphabet = {}) const {
+                                std::vector<cv::Mat>* crops_out = nullptr, const std::string& alphabet = {},
+                                double width_scale = 0) const {
     std::vector<cv::Mat> crops;
     crops.reserve(quads.size());
     for (const auto& q : quads) crops.push_back(crop_quad(image, q));
-    auto readings = rec.read(crops, alphabet);
+    auto readings = rec.read(crops, alphabet, width_scale);
     if (crops_out) *crops_out = std::move(crops);
     return readings;
   }
@@ -211,19 +212,19 @@ struct OcrEngine::Impl {
     // The direction classifier settles a clear majority cheaply; a split vote is read both ways.
     // The four longest lines first: when all four are sure and agree (most pages), the other four
     // are not classified (~1 ms a line).
-    std::vector<cv::Mat> crops;
-    for (const Quad& q : sample) crops.push_back(crop_quad(image, q));
     constexpr size_t kFirst = 4;
     size_t up = 0, down = 0;
     const auto classify = [&](size_t begin, size_t end) {
-      for (const Direction& v : classifier.classify({crops.begin() + begin, crops.begin() + end})) {
+      std::vector<cv::Mat> crops;
+      for (size_t i = begin; i < end; ++i) crops.push_back(crop_quad(image, sample[i]));
+      for (const Direction& v : classifier.classify(crops)) {
         if (v.confidence >= options.cls_threshold) (v.flipped ? down : up)++;
       }
     };
-    const size_t first = std::min(kFirst, crops.size());
+    const size_t first = std::min(kFirst, sample.size());
     classify(0, first);
-    if (crops.size() > kFirst && (up == kFirst || down == kFirst)) return down == kFirst;
-    classify(first, crops.size());
+    if (sample.size() > kFirst && (up == kFirst || down == kFirst)) return down == kFirst;
+    classify(first, sample.size());
     if (sample.size() >= 3 && down == 0 && up * 4 >= sample.size() * 3) return false;
     if (sample.size() >= 3 && up == 0 && down * 4 >= sample.size() * 3) return true;
     std::vector<Quad> both;
@@ -381,7 +382,7 @@ PageText OcrEngine::recognize(const cv::Mat& bgr, const RecognizeOptions& option
   }
   const auto start = std::chrono::steady_clock::now();
   std::vector<cv::Mat> crops;
-  const auto readings = impl_->read(rec, work, quads, &crops, options.alphabet);
+  const auto readings = impl_->read(rec, work, quads, &crops, options.alphabet, options.width_scale);
   t.recognize_ms += elapsed_ms(start);
 
   // Reading order in the upright frame of the page.
@@ -405,7 +406,8 @@ std::vector<TextLine> OcrEngine::read_lines(const cv::Mat& bgr, const std::vecto
   if (bgr.empty() || bgr.type() != CV_8UC3)
     throw Error(codes::kImageNotSupported, "the image is empty or not 8-bit colour");
   std::vector<cv::Mat> crops;
-  const auto readings = impl_->read(impl_->recognizer_for(options.language), bgr, lines, &crops, options.alphabet);
+  const auto readings =
+      impl_->read(impl_->recognizer_for(options.language), bgr, lines, &crops, options.alphabet, options.width_scale);
   const cv::Matx23d identity(1, 0, 0, 0, 1, 0);
   std::vector<TextLine> out;
   for (size_t i = 0; i < lines.size(); ++i) {

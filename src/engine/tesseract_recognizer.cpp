@@ -61,7 +61,8 @@ void TesseractRecognizer::release(std::unique_ptr<tesseract::TessBaseAPI> api) c
   idle_.push_back(std::move(api));
 }
 
-std::vector<LineReading> TesseractRecognizer::read(const std::vector<cv::Mat>& crops, const std::string&) const {
+std::vector<LineReading> TesseractRecognizer::read(const std::vector<cv::Mat>& crops, const std::string&,
+                                                   double) const {
   std::vector<LineReading> out(crops.size());
   auto api = acquire();
   try {

@@ -21,7 +21,8 @@ class TesseractRecognizer : public LineRecognizer {
   // `languages` in Tesseract's names ("tha", "vie+eng").
   TesseractRecognizer(std::string tessdata_dir, std::string languages);
   ~TesseractRecognizer() override;
-  std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {}) const override;
+  std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {},
+                                double width_scale = 0) const override;
 
  private:
   std::unique_ptr<tesseract::TessBaseAPI> acquire() const;

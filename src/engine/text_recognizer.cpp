@@ -111,7 +111,8 @@ void TextRecognizer::run_batch(const std::vector<Prepared>& items, const std::ve
   }
 }
 
-std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops, const std::string& alphabet) const {
+std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops, const std::string& alphabet,
+                                              double width_scale) const {
   const std::vector<bool> mask = alphabet.empty() ? std::vector<bool>{} : decoder_.mask_for(alphabet);
   const std::vector<bool>* allowed = alphabet.empty() ? nullptr : &mask;
   // Long lines are cut into overlapping segments: the model drops characters on very wide inputs.
@@ -119,7 +120,7 @@ std::vector<LineReading> TextRecognizer::read(const std::vector<cv::Mat>& crops,
   std::vector<float> scales(crops.size(), 1.f);
   const int seg_w = params_.max_width, overlap = params_.height * 2;
   for (size_t i = 0; i < crops.size(); ++i) {
-    cv::Mat resized = resize_to_height(crops[i], params_.height, params_.width_scale);
+    cv::Mat resized = resize_to_height(crops[i], params_.height, width_scale > 0 ? width_scale : params_.width_scale);
     const float scale = static_cast<float>(crops[i].cols) / resized.cols;
     scales[i] = scale;
     if (resized.cols <= seg_w) {

@@ -19,7 +19,8 @@ struct RecognizerParams {
 class TextRecognizer : public LineRecognizer {
  public:
   TextRecognizer(const std::string& model_path, const std::string& dictionary_path, RecognizerParams params);
-  std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {}) const override;
+  std::vector<LineReading> read(const std::vector<cv::Mat>& crops, const std::string& alphabet = {},
+                                double width_scale = 0) const override;
 
  private:
   struct Prepared;

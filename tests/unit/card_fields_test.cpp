@@ -3,6 +3,7 @@
 #include "documents/card_fields.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
 
 namespace ocrserve::card_fields {
 namespace {
@@ -133,6 +134,59 @@ TEST(CardFields, MachineGridPutsDroppedFillersBack) {
   const auto grid = text.machine_grid({0, 530, 1000, 631}, 10, 1, 26.f, 33.f);
   ASSERT_EQ(grid.size(), 1u);
   EXPECT_EQ(grid[0], "CSC08<<25<");
+}
+
+// Glyphs drawn as OCR-B strokes in 29 px cells from x = 100, 22 px tall.
+cv::Mat machine_row_image(const std::string& glyphs) {
+  cv::Mat image(120, 400, CV_8UC3, cv::Scalar(235, 230, 225));
+  const cv::Scalar ink(40, 35, 30);
+  const auto stroke = [&](cv::Point a, cv::Point b) { cv::line(image, a, b, ink, 3, cv::LINE_AA); };
+  for (size_t i = 0; i < glyphs.size(); ++i) {
+    const int x = 100 + static_cast<int>(i) * 29, cx = x + 14, top = 45, mid = 56, bottom = 67;
+    switch (glyphs[i]) {
+      case 'I':
+        stroke({cx, top}, {cx, bottom}), stroke({cx - 5, top}, {cx + 5, top}),
+            stroke({cx - 5, bottom}, {cx + 5, bottom});
+        break;
+      case 'H':
+        stroke({x + 6, top}, {x + 6, bottom}), stroke({x + 22, top}, {x + 22, bottom}),
+            stroke({x + 6, mid}, {x + 22, mid});
+        break;
+      case '<':
+        stroke({x + 22, top + 2}, {x + 6, mid}), stroke({x + 6, mid}, {x + 22, bottom - 2});
+        break;
+      case 'C':
+        cv::ellipse(image, {cx, mid}, {9, 11}, 0, 45, 315, ink, 3, cv::LINE_AA);
+        break;
+      case 'Y':
+        stroke({x + 6, top}, {cx, mid}), stroke({x + 22, top}, {cx, mid}), stroke({cx, mid}, {cx, bottom});
+        break;
+      case 'T':
+        stroke({x + 4, top}, {x + 24, top}), stroke({cx, top}, {cx, bottom});
+        break;
+      case 'L':
+        stroke({x + 8, top}, {x + 8, bottom}), stroke({x + 8, bottom}, {x + 22, bottom});
+        break;
+    }
+  }
+  return image;
+}
+
+TEST(CardFields, AnIComesBackWhereTheCellShowsALoneStem) {
+  // Printed "I<HCYLTI"; the recognizer dropped or misread most of it. Only the cells holding an I
+  // (dropped, or read as H) become I; a real H, a filler, and the C, Y, L and T it dropped do not.
+  const cv::Mat image = machine_row_image("I<HCYLTI");
+  GridCells cells{100.f, 29.f, {{40.f, 72.f}}};
+  std::string row = "?<H????H";
+  restore_machine_i(row, 0, image, cells);
+  EXPECT_EQ(row, "I<H????I");
+  // Nothing past the cell after the name's last letter, nothing on a row the grid does not have.
+  std::string fillers = "<<<<<<<<";
+  restore_machine_i(fillers, 0, machine_row_image("<<<<<<<I"), cells);
+  EXPECT_EQ(fillers, "<<<<<<<<");
+  std::string other = "?<H????H";
+  restore_machine_i(other, 1, image, cells);
+  EXPECT_EQ(other, "?<H????H");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/geometry.h"
 #include "permit_test_support.h"
 #include "test_support.h"
 
@@ -224,17 +225,11 @@ Quad card_corners_in_photo(const synth::PermitSample& clean, const synth::Permit
     if (p.x + p.y > from[pick[2]].x + from[pick[2]].y) pick[2] = i;
     if (p.x - p.y < from[pick[3]].x - from[pick[3]].y) pick[3] = i;
   }
-  const cv::Point2f a[4] = {from[pick[0]], from[pick[1]], from[pick[2]], from[pick[3]]};
-  const cv::Point2f b[4] = {to[pick[0]], to[pick[1]], to[pick[2]], to[pick[3]]};
-  const cv::Matx33d m(cv::getPerspectiveTransform(a, b));
+  const Quad a = {from[pick[0]], from[pick[1]], from[pick[2]], from[pick[3]]};
+  const Quad b = {to[pick[0]], to[pick[1]], to[pick[2]], to[pick[3]]};
   const float w = static_cast<float>(clean.image.cols), h = static_cast<float>(clean.image.rows);
-  Quad out;
-  const cv::Point2f corners[4] = {{0, 0}, {w, 0}, {w, h}, {0, h}};
-  for (int i = 0; i < 4; ++i) {
-    const cv::Vec3d v = m * cv::Vec3d(corners[i].x, corners[i].y, 1);
-    out[i] = cv::Point2f(static_cast<float>(v[0] / v[2]), static_cast<float>(v[1] / v[2]));
-  }
-  return out;
+  const Quad card = {cv::Point2f(0, 0), cv::Point2f(w, 0), cv::Point2f(w, h), cv::Point2f(0, h)};
+  return engine::transform_quad(card, engine::perspective_between(a, b));
 }
 
 // The outline of a photographed mainland-hkmo front is found, each corner within 2% of the card's

@@ -59,6 +59,17 @@ TEST(ExitEntryPermit, AOneStrokeCountBesideItsLabelIsFound) {
   EXPECT_EQ(wrong_fields(r, s), 0);
 }
 
+TEST(ExitEntryPermit, ACountTheDetectorMissedIsReadWhereItStands) {
+  // A dark, blurred, noisy photo: the detector finds no line right of the Macao block's count label
+  // at all, so the count is read from where the labels put it.
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  const synth::PermitSample s = permit_sample(synth::PermitType::ExitEntryHkMo, synth::Side::Back, 200534, true);
+  const PermitResult r = extractor.extract(s.image, {});
+  ASSERT_NE(r.field("endorsement_info_mo.valid_round_trips"), nullptr);
+  EXPECT_EQ(r.field("endorsement_info_mo.valid_round_trips")->value, "一次") << s.difficulty;
+  EXPECT_EQ(wrong_fields(r, s), 0);
+}
+
 TEST(ExitEntryPermit, AFrontWhoseMachineCodeIsCoveredIsToldByItsTitle) {
   // The titles are read only when the rest of the card leaves the permit in doubt. Without the
   // machine code's "CD", a front's labels are the same on both kinds: only the title says Taiwan.

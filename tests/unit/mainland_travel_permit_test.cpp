@@ -45,6 +45,31 @@ TEST(MainlandTravelPermit, BacksGiveThreeCheckedMachineLines) {
   }
 }
 
+// The name line's I's (a lone stem the recognizer drops into the spacing or reads as H) and the
+// letters it dropped beside them: "LIU<<HIU<YEE" read as "LHU<<H?U<?EE", "TO<<MEI<KEI" as
+// "TO<<ME?<KEI" before the cells were checked and the name read again. On 63013 the second line's
+// last digit went undetected, so only the lines as recognized pass their checks; the name still
+// comes from the grid ("MA<<YIU<ON", not the shifted "MA<<YU<N" of the recognized line).
+TEST(MainlandTravelPermit, NameLineKeepsItsIsAndDroppedLetters) {
+  const MainlandTravelPermitExtractor extractor(test::SharedEngine::get());
+  for (const std::uint64_t seed : {20292798u, 777u, 63013u}) {
+    const synth::PermitSample s = permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, seed, false);
+    const PermitResult r = extractor.extract(s.image, {});
+    ASSERT_NE(r.field("machine_code3"), nullptr);
+    EXPECT_EQ(r.field("machine_code3")->value, s.truth.fields.at("machine_code3")) << seed;
+  }
+}
+
+TEST(MainlandTravelPermit, AHongKongIdNumberReadWithADigitForItsLetterIsPutRight) {
+  // "I006563(8)" read "1006563(8)", which would be a Macao number; the checked machine code says the
+  // holder is a Hong Kong resident (H), whose number starts with a letter.
+  const MainlandTravelPermitExtractor extractor(test::SharedEngine::get());
+  const synth::PermitSample s = permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 121344, true);
+  const PermitResult r = extractor.extract(s.image, {});
+  ASSERT_NE(r.field("id_number"), nullptr);
+  EXPECT_EQ(r.field("id_number")->value, s.truth.fields.at("id_number")) << s.difficulty;
+}
+
 TEST(MainlandTravelPermit, PhotographedBack) {
   const MainlandTravelPermitExtractor extractor(test::SharedEngine::get());
   const synth::PermitSample s = permit_sample(synth::PermitType::MainlandHkMo, synth::Side::Back, 33, true);

@@ -226,6 +226,7 @@ void rss_table(const ocrserve::OcrEngine& engine, const Args& a) {
 
 int main(int argc, char** argv) {
   ocrserve::keep_inference_buffers_in_heap();  // as the server does
+  ocrserve::keep_image_operations_on_calling_threads();
   const Args a = parse(argc, argv);
   ocrserve::EngineOptions options;
   options.threads = a.threads;

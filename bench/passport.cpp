@@ -42,6 +42,7 @@ bool from_machine_zone(const std::string& f) {
 
 int main(int argc, char** argv) {
   ocrserve::keep_inference_buffers_in_heap();  // as the server does
+  ocrserve::keep_image_operations_on_calling_threads();
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];

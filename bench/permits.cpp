@@ -224,6 +224,7 @@ int dump(const ocrserve::OcrEngine& engine, const std::string& spec) {
 
 int main(int argc, char** argv) {
   ocrserve::keep_inference_buffers_in_heap();  // as the server does
+  ocrserve::keep_image_operations_on_calling_threads();
   const Args a = parse(argc, argv);
   ocrserve::EngineOptions eo;
   eo.threads = a.threads;

@@ -79,8 +79,9 @@ struct RecognizeOptions {
   // Characters that may be read (UTF-8), e.g. "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<" for a
   // machine-readable zone; empty: every character of the model. PP-OCR only.
   std::string alphabet;
-  // Horizontal squeeze of the line crops for this call (0: EngineOptions::rec_width_scale): print
-  // whose narrow characters the default squeeze loses (a machine line's I's) is read wider.
+  // Horizontal squeeze of the line crops for this call's final reading (0: EngineOptions::
+  // rec_width_scale; the page orientation vote keeps the default): print whose narrow characters
+  // the default squeeze loses (a machine line's I's) is read wider.
   double width_scale = 0;
   // When set, only the detected lines it accepts are read and returned (quads in input pixels,
   // reading direction p0->p1): a document reader skips print it takes no field from.
@@ -143,6 +144,13 @@ bool threads_fit_cores(int callers, int threads);
 // (~8% of a permit's time). Tensors up to 32 MB now reuse the heap's free memory, in one malloc
 // arena per core; the server gives it back when its workers have been idle for a second (malloc_trim).
 void keep_inference_buffers_in_heap();
+
+// Process-wide, once at start-up too: OpenCV's image operations run on the thread that calls them.
+// Its own pool (TBB on Debian) adds a worker per core beside EngineOptions::threads, and those
+// workers are still winding down when the process exits, where they raced LeakSanitizer's exit
+// check (the sanitizer build's CLI test aborted once). Cost: +2.9 ms median per photographed
+// permit through HTTP (bench/latency.sh, paired), 2%.
+void keep_image_operations_on_calling_threads();
 
 // Languages of the General Text contract and the Tesseract pack each maps to.
 const std::vector<std::pair<std::string, std::string>>& tesseract_languages();

@@ -37,6 +37,7 @@ void bound_openmp(char** argv) {
 int main(int argc, char** argv) {
   bound_openmp(argv);
   ocrserve::keep_inference_buffers_in_heap();
+  ocrserve::keep_image_operations_on_calling_threads();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     usage(args.empty() ? std::cerr : std::cout);

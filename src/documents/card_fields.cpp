@@ -406,12 +406,17 @@ Reading CardText::read(const Box& region) const {
 
 namespace {
 
+// The pixels of [x0, x1) x [y0, y1) that lie in the image, outward to whole pixels.
+cv::Rect cell_rect(const cv::Mat& image, float x0, float x1, float y0, float y1) {
+  return cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
+                  cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(y1)))) &
+         cv::Rect(0, 0, image.cols, image.rows);
+}
+
 // OCR-B's K has a stem down its whole left side; the filler '<' only its apex there. The recognizer
 // confuses the two ("HUI<<TUNG" -> "HUIKKTUNG"), and in a name no check digit notices.
 bool looks_like_filler(const cv::Mat& card_image, float x0, float x1, float y0, float y1) {
-  const cv::Rect cell = cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
-                                 cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(y1)))) &
-                        cv::Rect(0, 0, card_image.cols, card_image.rows);
+  const cv::Rect cell = cell_rect(card_image, x0, x1, y0, y1);
   if (cell.width < 6 || cell.height < 8) return false;
   cv::Mat gray, ink;
   cv::cvtColor(card_image(cell), gray, cv::COLOR_BGR2GRAY);
@@ -438,13 +443,8 @@ bool looks_like_filler(const cv::Mat& card_image, float x0, float x1, float y0, 
 bool looks_like_i(const cv::Mat& card_image, float x0, float x1, float y0, float y1) {
   const float pitch = x1 - x0;
   // The threshold from the cell and its neighbours: an I's cell alone is mostly paper.
-  const cv::Rect bounds(0, 0, card_image.cols, card_image.rows);
-  const auto rect = [&](float a, float b) {
-    return cv::Rect(cv::Point(static_cast<int>(std::floor(a)), static_cast<int>(std::floor(y0))),
-                    cv::Point(static_cast<int>(std::ceil(b)), static_cast<int>(std::ceil(y1)))) &
-           bounds;
-  };
-  const cv::Rect wide = rect(x0 - pitch, x1 + pitch), cell = rect(x0, x1);
+  const cv::Rect wide = cell_rect(card_image, x0 - pitch, x1 + pitch, y0, y1);
+  const cv::Rect cell = cell_rect(card_image, x0, x1, y0, y1);
   if (cell.width < 8 || cell.height < 10) return false;
   cv::Mat gray;
   cv::cvtColor(card_image(wide), gray, cv::COLOR_BGR2GRAY);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "engine/geometry.h"
@@ -30,6 +31,10 @@ void keep_inference_buffers_in_heap() {
   // helper threads drift over all of them: each keeps its own free memory. One per core kept RSS
   // flat over 500 recognitions (+0.0% vs +12% with glibc's default, bench_general_text --only rss).
   mallopt(M_ARENA_MAX, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+void keep_image_operations_on_calling_threads() {
+  cv::setNumThreads(0);
 }
 
 bool threads_fit_cores(int callers, int threads) {

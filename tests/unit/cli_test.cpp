@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -15,12 +16,15 @@ namespace {
 struct CliRun {
   int status = -1;
   std::string out;
+  std::string err;  // kept apart unless asked for in `out`: a failed assertion prints it (a sanitizer's report)
 };
 
 // stdout only, or stdout and stderr together.
 CliRun run(const std::string& args, bool with_stderr = false) {
   CliRun r;
-  const std::string cmd = std::string(OCRSERVE_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  const auto err_file = std::filesystem::temp_directory_path() / ("ocrserve_cli_stderr_" + std::to_string(::getpid()));
+  const std::string cmd =
+      std::string(OCRSERVE_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>" + err_file.string());
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
   std::array<char, 4096> buf{};
@@ -28,6 +32,11 @@ CliRun run(const std::string& args, bool with_stderr = false) {
   while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
   const int status = pclose(pipe);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (!with_stderr) {
+    std::ifstream in(err_file);
+    r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::filesystem::remove(err_file);
+  }
   return r;
 }
 
@@ -42,7 +51,7 @@ std::filesystem::path temp_dir(const std::string& name) {
 
 TEST(Cli, RecognizePrintsTheHuaweiResult) {
   const CliRun r = run("recognize general-text " + kSample + " --markdown --character-mode");
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
   const auto json = nlohmann::json::parse(r.out);
   const auto& result = json.at("result");
   EXPECT_EQ(result.at("direction"), -1);
@@ -128,14 +137,14 @@ TEST(Cli, RecognizeAPermitWithThePortraitFlag) {
             0);
   const CliRun r = run("recognize exit-entry-permit " + (dir / "exit-entry-tw_front_4.png").string() +
                        " --return-portrait-location --threads 2");
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
   const auto result = nlohmann::json::parse(r.out).at("result");
   EXPECT_EQ(result.at("type"), "Exit-Entry Permit for Traveling to and from Taiwan");
   EXPECT_EQ(result.at("side"), "front");
   EXPECT_EQ(result.at("portrait_location").size(), 4u);
   EXPECT_EQ(result.at("number").get<std::string>().size(), 9u);
   const CliRun wrong = run("recognize mainland-travel-permit " + (dir / "exit-entry-tw_front_4.png").string());
-  EXPECT_EQ(wrong.status, 2);
+  EXPECT_EQ(wrong.status, 2) << wrong.err;
   EXPECT_EQ(nlohmann::json::parse(wrong.out).at("error_code"), "AIS.0104");
 }
 

@@ -520,7 +520,7 @@ void restore_machine_i(std::string& row, size_t r, const cv::Mat& card_image, co
   if (last_letter == std::string::npos) return;
   const auto [y0, y1] = cells.rows[r];
   for (size_t c = 0; c <= std::min(last_letter + 1, row.size() - 1); ++c) {
-    if (row[c] != '<' && row[c] != '?' && row[c] != 'H') continue;
+    if (row[c] != '<' && row[c] != '?' && row[c] != 'H' && (row[c] < '0' || row[c] > '9')) continue;
     const float x0 = cells.start + static_cast<float>(c) * cells.pitch;
     if (looks_like_i(card_image, x0, x0 + cells.pitch, y0, y1)) row[c] = 'I';
   }

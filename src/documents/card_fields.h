@@ -69,9 +69,9 @@ struct GridCells {
 };
 
 // OCR-B's I, a lone stem with short serifs, is the letter the recognizer loses most in a machine
-// line's names: dropped into the spacing around it (its cell reads '<') or read as H. Puts an I back
-// in each such cell of `row` (row `r` of `cells`), up to the cell after the name's last letter,
-// whose ink is one upright stem in the middle of the cell.
+// line's names: dropped into the spacing around it (its cell reads '<'), read as H, or as a 1. Puts
+// an I back in each such cell of `row` (row `r` of `cells`; a name row: no digit belongs there), up
+// to the cell after the name's last letter, whose ink is one upright stem in the middle of the cell.
 void restore_machine_i(std::string& row, size_t r, const cv::Mat& card_image, const GridCells& cells);
 
 // --- labels and values ----------------------------------------------------------------------------

@@ -164,19 +164,20 @@ std::vector<std::string> machine_lines(const CardText& t) {
 }
 
 // Letters of the name line the first reading dropped (cells no character landed in, beside a
-// letter): the name's part of the line is read again, wider (the default squeeze loses letters
-// into the spacing of monospaced print) and with letters and fillers only, and those cells take
-// the letters read on them.
+// letter) or misread (as digits, which no name holds): the name's part of the line is read again,
+// wider (the default squeeze loses letters into the spacing of monospaced print) and with letters
+// and fillers only, and those cells take the letters read on them.
 void reread_dropped_letters(std::string& row, size_t r, const card_fields::GridCells& cells, const cv::Mat& card_image,
                             const OcrEngine& engine) {
   const auto letter = [](char c) { return c >= 'A' && c <= 'Z'; };
+  const auto lost = [](char c) { return c == '?' || (c >= '0' && c <= '9'); };
   const size_t last = row.find_last_not_of("<?");
   if (last == std::string::npos || r >= cells.rows.size()) return;
   const size_t end = std::min(row.size(), last + 3);
   bool dropped = false;
   for (size_t c = 0; c < end; ++c) {
     dropped =
-        dropped || (row[c] == '?' && ((c > 0 && letter(row[c - 1])) || (c + 1 < row.size() && letter(row[c + 1]))));
+        dropped || (lost(row[c]) && ((c > 0 && letter(row[c - 1])) || (c + 1 < row.size() && letter(row[c + 1]))));
   }
   if (!dropped) return;
   const auto [y0, y1] = cells.rows[r];
@@ -195,7 +196,7 @@ void reread_dropped_letters(std::string& row, size_t r, const card_fields::GridC
     if (ch.text.size() != 1 || !letter(ch.text[0])) continue;
     const float u = (card_fields::box_of(ch.quad).cx() - cells.start) / cells.pitch;
     const auto col = static_cast<size_t>(std::max(0.f, std::floor(u)));
-    if (col < end && std::abs(u - std::floor(u) - 0.5f) < 0.3f && row[col] == '?') row[col] = ch.text[0];
+    if (col < end && std::abs(u - std::floor(u) - 0.5f) < 0.3f && lost(row[col])) row[col] = ch.text[0];
   }
 }
 

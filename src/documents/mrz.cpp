@@ -632,9 +632,13 @@ void apply_field_grammar(const Layout& l, const FieldSpec& f, std::string& flat)
       case Kind::EepNumber:
         c = eep_number_char(static_cast<int>(i), c);
         break;
-      case Kind::Date:
-        c = c == '<' ? c : as_digit(c);
+      case Kind::Date: {
+        // An unknown part of a date is a whole YY, MM or DD of fillers; a filler beside a digit of
+        // its pair is a digit that was not read (58081< is 58081?, not the 58th of August, 081).
+        const char pair = s[i ^ 1];
+        c = c != '<' ? as_digit(c) : (pair != '<' ? kUnknown : c);
         break;
+      }
       case Kind::Sex:
         c = sex_char(c);
         break;

@@ -416,6 +416,18 @@ TEST(MrzCorrect, UnreadableDateDigitFromTwoChecks) {
   EXPECT_NE(fix(in).detail, "");
 }
 
+TEST(MrzCorrect, AFillerBesideADateDigitIsAnUnreadDigit) {
+  // The mainland permit's birth date 900215 read as 90021<: the date's check and the composite
+  // agree on the 5. A whole unknown day (9002<<) is how the document writes it: left alone.
+  Lines in = kMtp;
+  in[1][5] = '<';
+  const CorrectionResult r = fix(in);
+  EXPECT_EQ(r.status, CorrectionStatus::Corrected) << r.detail;
+  EXPECT_EQ(r.lines, kMtp);
+  const Lines unknown_day = td1_lines("C<CHN", "H12345678", "01", "9002<<", 'M', "330214", "CHN", "ZHANG<<SAN");
+  EXPECT_EQ(fix(unknown_day).status, CorrectionStatus::Valid);
+}
+
 TEST(MrzCorrect, MisreadCompositeDigitWhenEverythingElseChecks) {
   Lines in = kTd3;
   in[1][43] = '?';

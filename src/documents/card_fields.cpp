@@ -680,22 +680,49 @@ std::string with_word_gaps(const cv::Mat& card_image, const Reading& reading) {
     if (run >= min_gap && x - run > 0 && x < ink.cols) gaps.push_back(static_cast<float>(box.x + x - run / 2.0));
     run = 0;
   }
-  std::string out;
-  size_t i = 0;  // index among the non-space characters
+  std::u32string out;
+  std::vector<size_t> found;  // where in `out` the gaps put a space
+  size_t i = 0;               // index among the non-space characters
   const std::u32string text = to_u32(reading.text);
   for (size_t k = 0; k < text.size(); ++k) {
     if (text[k] == U' ') {
-      out += ' ';
+      out += U' ';
       continue;
     }
-    if (i > 0 && i < reading.xs.size() && !out.empty() && out.back() != ' ') {
+    if (i > 0 && i < reading.xs.size() && !out.empty() && out.back() != U' ') {
       const float a = reading.xs[i - 1], b = reading.xs[i];
-      if (std::any_of(gaps.begin(), gaps.end(), [&](float g) { return g > a && g < b; })) out += ' ';
+      if (std::any_of(gaps.begin(), gaps.end(), [&](float g) { return g > a && g < b; })) {
+        found.push_back(out.size());
+        out += U' ';
+      }
     }
-    out += to_utf8(std::u32string(1, text[k]));
+    out += text[k];
     ++i;
   }
-  return out;
+  // Glare or a broken stroke opens a gap inside a word too ("C H ENG"). A word of one or two
+  // letters without a vowel is no romanized Chinese syllable, except Cantonese NG and M (TSZ has
+  // three): a found gap that leaves one on either side is closed again, left to right, so
+  // "C H ENG" joins up to "CHENG".
+  const auto syllable = [](std::u32string_view w) {
+    while (!w.empty() && (w.back() == U',' || w.back() == U'-')) w.remove_suffix(1);
+    while (!w.empty() && (w.front() == U',' || w.front() == U'-')) w.remove_prefix(1);
+    return w.empty() || w.size() > 2 || w == U"NG" || w == U"M" ||
+           w.find_first_of(U"AEIOUYaeiouy") != std::u32string_view::npos;
+  };
+  size_t removed = 0;
+  for (const size_t at : found) {
+    const size_t space = at - removed;
+    const std::u32string_view all(out);
+    const size_t before = all.rfind(U' ', space - 1), after = all.find(U' ', space + 1);
+    const std::u32string_view left = all.substr(before == std::u32string_view::npos ? 0 : before + 1,
+                                                space - (before == std::u32string_view::npos ? 0 : before + 1));
+    const std::u32string_view right =
+        all.substr(space + 1, (after == std::u32string_view::npos ? all.size() : after) - space - 1);
+    if (syllable(left) && syllable(right)) continue;
+    out.erase(space, 1);
+    ++removed;
+  }
+  return to_utf8(out);
 }
 
 // --- normalizers ----------------------------------------------------------------------------------

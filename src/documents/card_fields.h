@@ -95,7 +95,8 @@ struct Reading {
 
 // A Latin reading with a space wherever the card image shows a word gap (a run of ink-free columns
 // wider than about a third of the glyph height) between two characters: the recognizer often
-// reads "MING ON" as "MINGON".
+// reads "MING ON" as "MINGON". A gap that would leave a word of one or two
+// letters without a vowel ("C H ENG") stays closed.
 std::string with_word_gaps(const cv::Mat& card_image, const Reading& reading);
 
 class CardText {

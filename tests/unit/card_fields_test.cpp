@@ -27,6 +27,34 @@ TEST(CardFields, SexFromEitherLanguageAndNothingWhenBoth) {
   EXPECT_EQ(normalize_sex(""), "");
 }
 
+// Letters drawn one by one, `gap_after[i]` px of paper after letter i (a word gap is wider than a
+// third of the glyph height), read as one run without spaces.
+std::string spaced_by_the_ink(const std::string& letters, const std::vector<int>& gap_after) {
+  cv::Mat card(60, 600, CV_8UC3, cv::Scalar::all(255));
+  Reading r;
+  int x = 10;
+  for (size_t i = 0; i < letters.size(); ++i) {
+    int base = 0;
+    const cv::Size size = cv::getTextSize(letters.substr(i, 1), cv::FONT_HERSHEY_SIMPLEX, 1.0, 2, &base);
+    cv::putText(card, letters.substr(i, 1), cv::Point(x, 45), cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar::all(0), 2);
+    r.xs.push_back(static_cast<float>(x) + size.width / 2.f);
+    x += size.width - 3 + gap_after[i];  // Hershey glyphs carry side bearings of their own
+  }
+  r.text = letters;
+  r.chars = static_cast<int>(letters.size());
+  r.extent = Box{5, 10, static_cast<float>(x), 55};
+  return with_word_gaps(card, r);
+}
+
+TEST(CardFields, WordGapsFromTheInkButNoShortWordWithoutAVowel) {
+  EXPECT_EQ(spaced_by_the_ink("MINGON", {0, 0, 0, 20, 0, 0}), "MING ON");
+  EXPECT_EQ(spaced_by_the_ink("NGKALOK", {0, 20, 0, 20, 0, 0, 0}), "NG KA LOK");
+  EXPECT_EQ(spaced_by_the_ink("TSZYAN", {0, 0, 20, 0, 0, 0}), "TSZ YAN");
+  // Glare opened two gaps inside CHENG: C and CH are no syllables.
+  EXPECT_EQ(spaced_by_the_ink("CHENG", {20, 20, 0, 0, 0}), "CHENG");
+  EXPECT_EQ(spaced_by_the_ink("CHENG", {0, 0, 0, 20, 0}), "CHENG");
+}
+
 TEST(CardFields, LatinNamesGetOneCommaAfterTheSurname) {
   EXPECT_EQ(normalize_latin_name("CAO,WEN"), "CAO, WEN");
   EXPECT_EQ(normalize_latin_name("cao ,  wen"), "CAO, WEN");

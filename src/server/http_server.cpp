@@ -839,15 +839,25 @@ int run_server(const std::vector<std::string>& args) {
       std::_Exit(3);
     }
   });
-  std::atomic<bool> signalled{false};
+  std::atomic<bool> signalled{false}, listen_over{false};
   std::thread stopper([&] {
     int sig = 0;
     sigwait(&signals, &sig);
     signalled = true;
     service->set_draining();
-    http.stop();  // stops accepting; requests in flight are answered before listen returns
+    // httplib acts on stop() only once its accept loop runs: a SIGTERM the moment the listening
+    // line is out (a supervisor, the deploy test) could come first and be lost, and the server
+    // ran on. Stop once it runs; stop() ends accepting, requests in flight are still answered.
+    while (!listen_over) {
+      if (http.is_running()) {
+        http.stop();
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   });
   http.listen_after_bind();
+  listen_over = true;
   if (!signalled) kill(getpid(), SIGTERM);  // listen ended on its own: release the waiting thread
   stopper.join();
   loader.join();

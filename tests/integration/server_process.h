@@ -1,8 +1,8 @@
 #pragma once
 // Starts the real ocrserve binary on a free loopback port and stops it, for black-box tests.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -75,6 +75,10 @@ class ServerProcess {
     pid_ = -1;
     exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return exit_status_;
+  }
+  // Sends a signal and returns at once.
+  void signal(int sig) const {
+    if (pid_ > 0) kill(pid_, sig);
   }
   // Waits for the process to exit by itself (start-up refusals).
   int wait_exit() {

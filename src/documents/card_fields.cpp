@@ -821,6 +821,58 @@ std::string cjk_only(std::string_view text) {
   return to_utf8(out);
 }
 
+namespace {
+
+std::string latin_letters(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c >= 'A' && c <= 'Z') out += c;
+  }
+  return out;
+}
+
+// Whether `more` is `fewer` with one or two letters added.
+bool adds_letters(const std::string& fewer, const std::string& more) {
+  if (more.size() <= fewer.size() || more.size() > fewer.size() + 2) return false;
+  size_t i = 0;
+  for (char c : more) i += i < fewer.size() && fewer[i] == c;
+  return i == fewer.size();
+}
+
+}  // namespace
+
+Reading reread_latin_alone(const Reading& reading, const cv::Mat& card_image, const OcrEngine& engine) {
+  if (!reading.extent || reading.xs.size() < 2 || card_image.empty()) return reading;
+  const Box e = *reading.extent;
+  const float pad = 0.25f * e.height();
+  const Box span{std::max(0.f, e.x0 - pad), std::max(0.f, e.y0 - 0.15f * e.height()),
+                 std::min(static_cast<float>(card_image.cols), e.x1 + pad),
+                 std::min(static_cast<float>(card_image.rows), e.y1 + 0.15f * e.height())};
+  if (span.x1 - span.x0 < 8 || span.height() < 6) return reading;
+  RecognizeOptions o;
+  o.with_chars = true;
+  o.alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ,-";
+  o.width_scale = 1.0;
+  const std::vector<TextLine> again = engine.read_lines(card_image, {quad_of(span)}, o);
+  if (again.empty() || !adds_letters(latin_letters(reading.text), latin_letters(again[0].text))) return reading;
+  Reading out;
+  float sum = 0;
+  for (const CharBox& c : again[0].chars) {
+    if (c.text == " ") continue;
+    const Box b = box_of(c.quad);
+    out.text += c.text;
+    out.xs.push_back(b.cx());
+    sum += c.confidence;
+    out.extent = out.extent ? Box{std::min(out.extent->x0, b.x0), std::min(out.extent->y0, b.y0),
+                                  std::max(out.extent->x1, b.x1), std::max(out.extent->y1, b.y1)}
+                            : b;
+  }
+  out.chars = static_cast<int>(out.xs.size());
+  if (out.chars == 0) return reading;
+  out.confidence = sum / static_cast<float>(out.chars);
+  return out;
+}
+
 std::string normalize_latin_name(std::string_view text) {
   std::string s;
   for (char32_t c : fold_width(to_u32(text))) {

@@ -118,13 +118,13 @@ void reconcile_period(std::string& period, const std::string& printed_text, cons
   overruled = true;
 }
 
-PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Mat& photo,
-                        const PermitRequest& request) {
+PermitResult read_front(const CardText& t, const UprightCard& card, const cv::Mat& photo, const PermitRequest& request,
+                        const OcrEngine& engine) {
   using namespace card_fields;
   const card_fields::Placement place = t.placement({kName, kBirth, kSex, kValidity, kAuthority, kPlace});
   FrontReading r;
   r.name = t.read(value_region(t, kName, kNameValue, place));
-  r.name_en = t.read(value_region(t, kName, kNameEnValue, place));
+  r.name_en = reread_latin_alone(t.read(value_region(t, kName, kNameEnValue, place)), card.image, engine);
   r.birth = t.read(value_region(t, kBirth, kBirthValue, place));
   r.sex = t.read(value_region(t, kSex, kSexValue, place));
   r.validity = t.read(value_region(t, kValidity, kValidityValue, place));
@@ -371,7 +371,7 @@ PermitResult ExitEntryPermitExtractor::extract(const cv::Mat& bgr, const PermitR
     return kind == Kind::ExitEntryTw ? block_labels({kTaiwanBlock}) : block_labels({kHongKongBlock, kMacaoBlock});
   };
   const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
-    return side == permits::Side::Front ? read_front(text, card, bgr, request)
+    return side == permits::Side::Front ? read_front(text, card, bgr, request, engine_)
                                         : read_back(text, card.image, kind, engine_);
   };
   // Not the count's label: its value follows it closely enough to be read as one line with it.

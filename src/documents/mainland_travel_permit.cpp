@@ -65,12 +65,12 @@ std::string two_digits(const std::string& text) {
 }
 
 PermitResult read_front(const CardText& t, Kind kind, const UprightCard& card, const cv::Mat& photo,
-                        const PermitRequest& request) {
+                        const PermitRequest& request, const OcrEngine& engine) {
   using namespace card_fields;
   const card_fields::Placement place =
       t.placement({kName, kBirth, kSex, kValidity, kAuthority, kPlace, kNumber, kIssueTimes});
   const Reading name = t.read(value_region(t, kName, kNameValue, place));
-  const Reading name_en = t.read(value_region(t, kName, kNameEnValue, place));
+  const Reading name_en = reread_latin_alone(t.read(value_region(t, kName, kNameEnValue, place)), card.image, engine);
   const Reading birth = t.read(value_region(t, kBirth, kBirthValue, place));
   const Reading sex = t.read(value_region(t, kSex, kSexValue, place));
   const Reading validity = t.read(value_region(t, kValidity, kValidityValue, place));
@@ -268,7 +268,7 @@ PermitResult MainlandTravelPermitExtractor::extract(const cv::Mat& bgr, const Pe
             {"持证人在", "", {60, 243}}};
   };
   const auto read = [&](const CardText& text, const UprightCard& card, Kind kind, permits::Side side) {
-    return side == permits::Side::Front ? read_front(text, kind, card, bgr, request)
+    return side == permits::Side::Front ? read_front(text, kind, card, bgr, request, engine_)
                                         : read_back(text, kind, card.image, engine_);
   };
   // Every label of both sides: its words are never a value's, and no value shares its line.

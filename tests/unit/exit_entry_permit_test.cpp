@@ -1,6 +1,8 @@
 // ExitEntryPermitExtractor on synthetic permits (both types, both sides, clean and photographed).
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "ocrserve/error.h"
 #include "ocrserve/permit.h"
 #include "permit.h"
@@ -68,6 +70,19 @@ TEST(ExitEntryPermit, ACountTheDetectorMissedIsReadWhereItStands) {
   ASSERT_NE(r.field("endorsement_info_mo.valid_round_trips"), nullptr);
   EXPECT_EQ(r.field("endorsement_info_mo.valid_round_trips")->value, "一次") << s.difficulty;
   EXPECT_EQ(wrong_fields(r, s), 0);
+}
+
+TEST(ExitEntryPermit, ALetterTheSqueezeDroppedFromTheLatinNameIsReadBack) {
+  // Read with the card's other lines, "WEI, BOKAI" (clean) lost its O and "MAI, PINGYONG"
+  // (photographed) its Y; read again alone and wider, both come back whole.
+  const ExitEntryPermitExtractor extractor(test::SharedEngine::get());
+  for (const auto& [type, seed, photo] : {std::tuple{synth::PermitType::ExitEntryHkMo, 20292798u, false},
+                                          std::tuple{synth::PermitType::ExitEntryTw, 124809u, true}}) {
+    const synth::PermitSample s = permit_sample(type, synth::Side::Front, seed, photo);
+    const PermitResult r = extractor.extract(s.image, {});
+    ASSERT_NE(r.field("name_en"), nullptr) << seed;
+    EXPECT_EQ(r.field("name_en")->value, s.truth.fields.at("name_en")) << seed << " " << s.difficulty;
+  }
 }
 
 TEST(ExitEntryPermit, AFrontWhoseMachineCodeIsCoveredIsToldByItsTitle) {

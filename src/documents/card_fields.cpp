@@ -395,8 +395,7 @@ Reading CardText::read(const Box& region) const {
     r.text += hit.c->text;
     r.xs.push_back(hit.box.cx());
     sum += hit.c->confidence;
-    extent = {std::min(extent.x0, hit.box.x0), std::min(extent.y0, hit.box.y0), std::max(extent.x1, hit.box.x1),
-              std::max(extent.y1, hit.box.y1)};
+    extent = extent.united(hit.box);
   }
   r.chars = static_cast<int>(hits.size());
   r.confidence = sum / static_cast<float>(hits.size());
@@ -863,9 +862,7 @@ Reading reread_latin_alone(const Reading& reading, const cv::Mat& card_image, co
     out.text += c.text;
     out.xs.push_back(b.cx());
     sum += c.confidence;
-    out.extent = out.extent ? Box{std::min(out.extent->x0, b.x0), std::min(out.extent->y0, b.y0),
-                                  std::max(out.extent->x1, b.x1), std::max(out.extent->y1, b.y1)}
-                            : b;
+    out.extent = out.extent ? out.extent->united(b) : b;
   }
   out.chars = static_cast<int>(out.xs.size());
   if (out.chars == 0) return reading;

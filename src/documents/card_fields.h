@@ -3,6 +3,7 @@
 // region placed relative to the label (the template's offsets, moved to where the label really
 // is), per-character so that lines the detector merged are split where the layout splits them.
 // Shared by every card extractor; no HTTP, no schema.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -39,6 +40,9 @@ struct Box {
   float cy() const { return (y0 + y1) / 2; }
   float height() const { return y1 - y0; }
   Box moved(cv::Point2f d) const { return {x0 + d.x, y0 + d.y, x1 + d.x, y1 + d.y}; }
+  Box united(const Box& o) const {
+    return {std::min(x0, o.x0), std::min(y0, o.y0), std::max(x1, o.x1), std::max(y1, o.y1)};
+  }
   bool contains(cv::Point2f p) const { return p.x >= x0 && p.x < x1 && p.y >= y0 && p.y < y1; }
 };
 // Where the template lands on the card as read: an affine map fitted to the labels found (a

@@ -51,7 +51,7 @@ std::vector<Box> text_rows(const std::vector<Box>& pieces) {
     if (row == rows.end()) {
       rows.push_back(b);
     } else {
-      *row = Box{std::min(row->x0, b.x0), std::min(row->y0, b.y0), std::max(row->x1, b.x1), std::max(row->y1, b.y1)};
+      *row = row->united(b);
     }
   }
   std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) { return a.y0 < b.y0; });
@@ -73,9 +73,7 @@ std::optional<Box> machine_zone(const CardText& t) {
   for (const auto& line : t.page().lines) {
     if (!machine_like(line)) continue;
     const Box b = card_fields::box_of(line.quad);
-    zone = zone ? Box{std::min(zone->x0, b.x0), std::min(zone->y0, b.y0), std::max(zone->x1, b.x1),
-                      std::max(zone->y1, b.y1)}
-                : b;
+    zone = zone ? zone->united(b) : b;
   }
   if (!zone) return std::nullopt;
   // The whole width: fillers at either end are where the detector stops short.
